@@ -1,0 +1,5 @@
+//! Authentication rules that need no I/O.
+
+mod throttle;
+
+pub use throttle::Throttle;

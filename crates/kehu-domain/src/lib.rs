@@ -1,0 +1,14 @@
+#![doc = include_str!("../README.md")]
+
+pub mod access;
+pub mod actor;
+pub mod auth;
+pub mod customer;
+pub mod error;
+pub mod ids;
+pub mod ownership;
+pub mod text;
+
+pub use actor::{Actor, Role};
+pub use error::FieldError;
+pub use ids::{ContactId, CustomerId, TeamId, UserId};
