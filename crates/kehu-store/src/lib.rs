@@ -1,1 +1,14 @@
-//! placeholder
+#![doc = include_str!("../README.md")]
+
+#[macro_use]
+mod db;
+mod auth;
+pub mod customers;
+mod error;
+pub mod ownership;
+mod rows;
+mod users;
+
+pub use db::{Backend, Store};
+pub use error::StoreError;
+pub use users::{NewUser, Team, UserRecord, UserSummary};

@@ -1,0 +1,110 @@
+//! Sessions and API tokens. Only hashes of the secrets are stored.
+
+use crate::Store;
+use crate::error::StoreError;
+use crate::rows::{ActorRow, micros};
+use chrono::{DateTime, Utc};
+use kehu_domain::Actor;
+use kehu_domain::ids::UserId;
+
+impl Store {
+    /// Stores a new session for `user` (the token's SHA-256 and its CSRF token).
+    pub async fn create_session(
+        &self,
+        user: UserId,
+        token_hash: &str,
+        csrf: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        on_db!(&self.db, |p| {
+            sqlx::query(
+            "insert into sessions (token_hash, user_id, csrf_token, created_at, expires_at) values ($1, $2, $3, $4, $5)"
+        )
+        .bind(token_hash)
+        .bind(user.0)
+        .bind(csrf)
+        .bind(micros(now))
+        .bind(micros(expires_at))
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// The actor and CSRF token of a live session of an active user.
+    pub async fn session_actor(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Actor, String)>, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            actor: ActorRow,
+            csrf_token: String,
+        }
+        let row = on_db!(&self.db, |p| {
+            sqlx::query_as::<_, Row>(
+            "select u.id, u.name, u.role, u.team_id, t.path as team_path, s.csrf_token \
+             from sessions s join users u on u.id = s.user_id left join teams t on t.id = u.team_id \
+             where s.token_hash = $1 and s.expires_at > $2 and u.active"
+        )
+        .bind(token_hash)
+        .bind(micros(now))
+        .fetch_optional(p)
+        .await
+        })?;
+        row.map(|r| Ok((Actor::try_from(r.actor)?, r.csrf_token)))
+            .transpose()
+    }
+
+    /// Ends a session (logout).
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        on_db!(&self.db, |p| sqlx::query(
+            "delete from sessions where token_hash = $1"
+        )
+        .bind(token_hash)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Stores a new API token's hash for `user`.
+    pub async fn create_api_token(
+        &self,
+        user: UserId,
+        name: &str,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        on_db!(&self.db, |p| sqlx::query(
+            "insert into api_tokens (user_id, name, token_hash, created_at) values ($1, $2, $3, $4)"
+        )
+        .bind(user.0)
+        .bind(name)
+        .bind(token_hash)
+        .bind(micros(now))
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// The actor of an unrevoked API token of an active user.
+    pub async fn token_actor(&self, token_hash: &str) -> Result<Option<Actor>, StoreError> {
+        let row = on_db!(&self.db, |p| {
+            sqlx::query_as::<_, ActorRow>(
+            "select u.id, u.name, u.role, u.team_id, t.path as team_path \
+             from api_tokens k join users u on u.id = k.user_id left join teams t on t.id = u.team_id \
+             where k.token_hash = $1 and k.revoked_at is null and u.active"
+        )
+        .bind(token_hash)
+        .fetch_optional(p)
+        .await
+        })?;
+        row.map(Actor::try_from).transpose()
+    }
+}

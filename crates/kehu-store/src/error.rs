@@ -1,0 +1,43 @@
+//! The store's one error type; the server maps it to HTTP once.
+
+/// What went wrong persisting or loading.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No such row (or not one the actor may read).
+    #[error("not found")]
+    NotFound,
+    /// A unique value is taken (`what` names the field, e.g. `login`).
+    #[error("{what} already exists")]
+    Conflict {
+        /// The field whose value is taken.
+        what: &'static str,
+    },
+    /// The row changed since it was read (compare-and-set lost).
+    #[error("changed by someone else")]
+    Stale,
+    /// Retries on serialization failures ran out; try again later.
+    #[error("database busy")]
+    Busy,
+    /// A stored value no longer parses (a bug or a hand-edited row).
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    /// The database URL is unusable.
+    #[error("{0}")]
+    Url(String),
+    /// Migrations failed.
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Anything else from the driver.
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    /// Maps a unique violation (by kind, which both engines report) to `Conflict { what }`.
+    pub(crate) fn unique_as(what: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+        move |e| match e.as_database_error().map(|d| d.kind()) {
+            Some(sqlx::error::ErrorKind::UniqueViolation) => StoreError::Conflict { what },
+            _ => StoreError::Db(e),
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! The ownership ledger's store side: the one writer of `customers.owner_id`.
+
+use crate::Store;
+use crate::db::{Tx, with_retry};
+use crate::error::StoreError;
+use crate::rows::{LedgerRow, micros};
+use chrono::{DateTime, Utc};
+use kehu_domain::ids::{CustomerId, UserId};
+use kehu_domain::ownership::{LedgerEntry, OwnerChange, OwnershipState};
+
+const STATE: &str = "select c.id, c.owner_id, o.name, t.path, c.owner_since, c.version \
+     from customers c left join users o on o.id = c.owner_id left join teams t on t.id = o.team_id \
+     where c.id = $1";
+
+/// Compare-and-set: the row moves only if nobody changed it since the decision was made.
+const SET_OWNER: &str = "update customers set owner_id = $1, owner_since = $2, updated_at = $2, \
+     version = version + 1 where id = $3 and version = $4";
+
+const APPEND: &str = "insert into ownership_events (customer_id, kind, from_user, to_user, by_user, reason, rule, at) \
+     values ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+/// The columns of a ledger query, with every user's name resolved.
+macro_rules! ledger_select {
+    () => {
+        "select e.id, e.customer_id, e.kind, e.from_user, f.name as from_name, e.to_user, \
+         t.name as to_name, e.by_user, b.name as by_name, e.reason, e.rule, e.at \
+         from ownership_events e left join users f on f.id = e.from_user \
+         left join users t on t.id = e.to_user join users b on b.id = e.by_user \
+         where e.customer_id = $1 "
+    };
+}
+
+type StateRow = (
+    i64,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    DateTime<Utc>,
+    i64,
+);
+
+impl Store {
+    /// The ownership facts of a customer, unfiltered: call only after an access check, or
+    /// to explain a lost race to someone who could see the customer anyway.
+    pub async fn ownership_state(
+        &self,
+        id: CustomerId,
+    ) -> Result<Option<OwnershipState>, StoreError> {
+        let row: Option<StateRow> = on_db!(&self.db, |p| sqlx::query_as(STATE)
+            .bind(id.0)
+            .fetch_optional(p)
+            .await)?;
+        Ok(
+            row.map(|(id, owner, name, path, since, version)| OwnershipState {
+                customer_id: CustomerId(id),
+                owner_id: owner.map(UserId),
+                owner_name: name,
+                owner_team_path: path,
+                owner_since: since,
+                version,
+            }),
+        )
+    }
+
+    /// Persists a decided owner change: projection and ledger event in one transaction.
+    /// `Err(Stale)` when the row moved since the decision (the loser of a race).
+    pub async fn apply_owner_change(&self, change: &OwnerChange) -> Result<(), StoreError> {
+        with_retry(|| async {
+            let mut tx = self.begin_write().await?;
+            apply(&mut tx, change).await?;
+            tx.commit().await
+        })
+        .await
+    }
+
+    /// The ledger of a customer, oldest first.
+    pub async fn ledger(&self, id: CustomerId) -> Result<Vec<LedgerEntry>, StoreError> {
+        const SQL: &str = concat!(ledger_select!(), "order by e.at, e.id");
+        let rows = on_db!(&self.db, |p| sqlx::query_as::<_, LedgerRow>(SQL)
+            .bind(id.0)
+            .fetch_all(p)
+            .await)?;
+        rows.into_iter().map(LedgerEntry::try_from).collect()
+    }
+
+    /// The last ledger event at or before `t`: its `to_user` owned the customer then.
+    pub async fn ledger_at(
+        &self,
+        id: CustomerId,
+        t: DateTime<Utc>,
+    ) -> Result<Option<LedgerEntry>, StoreError> {
+        const SQL: &str = concat!(
+            ledger_select!(),
+            "and e.at <= $2 order by e.at desc, e.id desc limit 1"
+        );
+        let row = on_db!(&self.db, |p| sqlx::query_as::<_, LedgerRow>(SQL)
+            .bind(id.0)
+            .bind(micros(t))
+            .fetch_optional(p)
+            .await)?;
+        row.map(LedgerEntry::try_from).transpose()
+    }
+
+    /// Ids of the customers `owner` owns now, for bulk transfers.
+    pub async fn customers_owned_by(&self, owner: UserId) -> Result<Vec<CustomerId>, StoreError> {
+        let ids: Vec<i64> = on_db!(&self.db, |p| sqlx::query_scalar(
+            "select id from customers where owner_id = $1 order by id"
+        )
+        .bind(owner.0)
+        .fetch_all(p)
+        .await)?;
+        Ok(ids.into_iter().map(CustomerId).collect())
+    }
+}
+
+/// The one function that changes an owner, inside the caller's transaction.
+pub(crate) async fn apply(tx: &mut Tx, change: &OwnerChange) -> Result<(), StoreError> {
+    let at = micros(change.at);
+    on_tx!(tx, |c| {
+        let moved = sqlx::query(SET_OWNER)
+            .bind(change.to.map(|u| u.0))
+            .bind(at)
+            .bind(change.customer_id.0)
+            .bind(change.expected_version)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+        if moved == 0 {
+            return Err(StoreError::Stale);
+        }
+        sqlx::query(APPEND)
+            .bind(change.customer_id.0)
+            .bind(change.kind.code())
+            .bind(change.from.map(|u| u.0))
+            .bind(change.to.map(|u| u.0))
+            .bind(change.by.0)
+            .bind(change.reason.as_deref())
+            .bind(change.rule.as_deref())
+            .bind(at)
+            .execute(&mut *c)
+            .await?;
+    });
+    Ok(())
+}

@@ -1,0 +1,165 @@
+//! Store-side row structs and their conversion into domain types.
+
+use crate::error::StoreError;
+use chrono::{DateTime, Utc};
+use kehu_domain::access::CollaboratorAccess;
+use kehu_domain::customer::{Customer, Grade, IntentLevel, Phone, Source};
+use kehu_domain::ids::{CustomerId, TeamId, UserId};
+use kehu_domain::ownership::{LedgerEntry, LedgerKind};
+use kehu_domain::{Actor, Role};
+
+/// `select … from …` of every customer query, with the owner's name and team path joined.
+macro_rules! customer_select {
+    () => {
+        "select c.id, c.name, c.phone, c.phone_ext, c.source, c.intent, c.grade, c.industry, \
+         c.province, c.city, c.next_follow_up_at, c.owner_id, o.name as owner_name, \
+         ot.path as owner_team_path, c.owner_since, c.version, c.created_at, c.updated_at, \
+         (select k.access from collaborators k where k.customer_id = c.id and k.user_id = $1) as collab \
+         from customers c left join users o on o.id = c.owner_id \
+         left join teams ot on ot.id = o.team_id "
+    };
+}
+pub(crate) use customer_select;
+
+/// Record-level read filter, the same rules as `kehu_domain::access::visibility`: pool,
+/// own, manager subtree (admins bind `%`), or collaborator. Binds `$1` = actor, `$2` =
+/// scope pattern.
+macro_rules! read_filter {
+    () => {
+        "(c.owner_id is null or c.owner_id = $1 or ot.path like $2 \
+         or exists (select 1 from collaborators k where k.customer_id = c.id and k.user_id = $1))"
+    };
+}
+pub(crate) use read_filter;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct CustomerRow {
+    id: i64,
+    name: String,
+    phone: String,
+    phone_ext: Option<String>,
+    source: String,
+    intent: String,
+    grade: Option<String>,
+    industry: Option<String>,
+    province: Option<String>,
+    city: Option<String>,
+    next_follow_up_at: Option<DateTime<Utc>>,
+    owner_id: Option<i64>,
+    owner_name: Option<String>,
+    owner_team_path: Option<String>,
+    owner_since: DateTime<Utc>,
+    version: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    /// The reading actor's collaborator grant.
+    pub collab: Option<String>,
+}
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} = {value:?}"))
+}
+
+impl TryFrom<CustomerRow> for Customer {
+    type Error = StoreError;
+
+    fn try_from(r: CustomerRow) -> Result<Self, StoreError> {
+        Ok(Customer {
+            id: CustomerId(r.id),
+            source: Source::parse(&r.source).map_err(|_| corrupt("source", &r.source))?,
+            intent: IntentLevel::parse(&r.intent).map_err(|_| corrupt("intent", &r.intent))?,
+            grade: match r.grade {
+                Some(g) => Some(Grade::parse(&g).map_err(|_| corrupt("grade", &g))?),
+                None => None,
+            },
+            name: r.name,
+            phone: Phone::from_stored(r.phone, r.phone_ext),
+            industry: r.industry,
+            province: r.province,
+            city: r.city,
+            next_follow_up_at: r.next_follow_up_at,
+            owner_id: r.owner_id.map(UserId),
+            owner_name: r.owner_name,
+            owner_team_path: r.owner_team_path,
+            owner_since: r.owner_since,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ActorRow {
+    pub id: i64,
+    pub name: String,
+    pub role: String,
+    pub team_id: Option<i64>,
+    pub team_path: Option<String>,
+}
+
+impl TryFrom<ActorRow> for Actor {
+    type Error = StoreError;
+
+    fn try_from(r: ActorRow) -> Result<Self, StoreError> {
+        Ok(Actor {
+            user_id: UserId(r.id),
+            role: Role::parse(&r.role).ok_or_else(|| corrupt("role", &r.role))?,
+            name: r.name,
+            team_id: r.team_id.map(TeamId),
+            team_path: r.team_path,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct LedgerRow {
+    id: i64,
+    customer_id: i64,
+    kind: String,
+    from_user: Option<i64>,
+    from_name: Option<String>,
+    to_user: Option<i64>,
+    to_name: Option<String>,
+    by_user: i64,
+    by_name: String,
+    reason: Option<String>,
+    rule: Option<String>,
+    at: DateTime<Utc>,
+}
+
+impl TryFrom<LedgerRow> for LedgerEntry {
+    type Error = StoreError;
+
+    fn try_from(r: LedgerRow) -> Result<Self, StoreError> {
+        Ok(LedgerEntry {
+            id: r.id,
+            customer_id: CustomerId(r.customer_id),
+            kind: LedgerKind::parse(&r.kind).ok_or_else(|| corrupt("kind", &r.kind))?,
+            from_user: r.from_user.map(UserId),
+            from_name: r.from_name,
+            to_user: r.to_user.map(UserId),
+            to_name: r.to_name,
+            by_user: UserId(r.by_user),
+            by_name: r.by_name,
+            reason: r.reason,
+            rule: r.rule,
+            at: r.at,
+        })
+    }
+}
+
+pub(crate) fn collaborator_access(code: Option<&str>) -> Option<CollaboratorAccess> {
+    match code {
+        Some("write") => Some(CollaboratorAccess::Write),
+        Some(_) => Some(CollaboratorAccess::Read),
+        None => None,
+    }
+}
+
+/// Timestamps are kept to the microsecond, PostgreSQL's resolution, so a value read back
+/// equals the value written on both engines.
+pub(crate) fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::{DurationRound, TimeDelta};
+    t.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(t)
+}
