@@ -1,1 +1,3 @@
-//! placeholder
+//! Kehu's HTTP edge.
+pub mod auth;
+pub mod demo;

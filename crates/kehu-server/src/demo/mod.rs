@@ -1,0 +1,1 @@
+//! Demo organisation seeding (being written).
