@@ -1,4 +1,8 @@
 //! Authentication: passwords, sessions, API tokens, CSRF, login throttling.
 
+pub mod extract;
+pub mod login;
 pub mod password;
 pub mod token;
+
+pub use extract::{ApiActor, ClientIp, CsrfForm, Lang, Session};

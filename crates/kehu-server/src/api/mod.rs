@@ -1,0 +1,40 @@
+//! The JSON API under `/api/v1`: bearer tokens, problem+json errors.
+
+mod customers;
+mod json;
+mod ownership;
+mod transfers;
+
+pub use customers::parse_scope as customers_scope;
+pub use json::ApiJson;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::get;
+
+/// Every API route.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/health", get(health))
+        .merge(customers::router())
+        .merge(ownership::router())
+        .merge(transfers::router())
+        .fallback(not_found)
+}
+
+/// Liveness and database reachability, without authentication.
+async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match state.store.ping().await {
+        Ok(()) => axum::Json(serde_json::json!({ "status": "ok" })).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (axum::http::StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({ "status": "database unavailable" })))
+                .into_response()
+        }
+    }
+}
+
+async fn not_found() -> crate::error::ApiError {
+    crate::error::AppError::NotFound.into()
+}

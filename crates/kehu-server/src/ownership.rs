@@ -1,0 +1,117 @@
+//! Owner changes as the edges (API and pages) ask for them: load, let the domain decide,
+//! persist through the store's one writer, and on a lost race decide again on fresh facts.
+
+use crate::error::AppError;
+use crate::state::AppState;
+use kehu_domain::Actor;
+use kehu_domain::error::FieldError;
+use kehu_domain::ids::{CustomerId, UserId};
+use kehu_domain::ownership::{self, OwnerChange, OwnershipState, Reason, TransferTarget};
+use kehu_store::StoreError;
+use serde::Serialize;
+
+/// How often a decision is retried after losing a compare-and-set to a concurrent edit.
+const ATTEMPTS: usize = 3;
+
+async fn decide_and_apply<F>(state: &AppState, actor: &Actor, id: CustomerId, decide: F) -> Result<(), AppError>
+where
+    F: Fn(&OwnershipState) -> Result<OwnerChange, ownership::OwnershipError>,
+{
+    // Record-level check first: a customer the actor may not read does not exist for them.
+    state.store.customer_for(actor, id).await?.ok_or(AppError::NotFound)?;
+    for _ in 0..ATTEMPTS {
+        let facts = state.store.ownership_state(id).await?.ok_or(AppError::NotFound)?;
+        let change = decide(&facts)?;
+        match state.store.apply_owner_change(&change).await {
+            Ok(()) => return Ok(()),
+            // Someone moved the row first: decide again on what is there now (a second
+            // claimer then gets "already claimed by …").
+            Err(StoreError::Stale) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::Stale)
+}
+
+/// Claims a pool customer for `actor`.
+pub async fn claim(state: &AppState, actor: &Actor, id: CustomerId) -> Result<(), AppError> {
+    let now = state.now();
+    decide_and_apply(state, actor, id, |s| ownership::claim(actor, s, now)).await
+}
+
+/// Releases a customer to the pool with a reason.
+pub async fn release(state: &AppState, actor: &Actor, id: CustomerId, reason: &str) -> Result<(), AppError> {
+    let reason = Reason::parse(reason)?;
+    let now = state.now();
+    decide_and_apply(state, actor, id, |s| ownership::release(actor, s, &reason, now)).await
+}
+
+/// Loads the rep a transfer goes to; an unknown id is a field error on `to`.
+pub async fn target(state: &AppState, to: UserId) -> Result<TransferTarget, AppError> {
+    state.store.transfer_target(to).await?.ok_or_else(|| FieldError::new("to", "unknown_value").into())
+}
+
+/// Transfers one customer to another rep with a reason.
+pub async fn transfer(state: &AppState, actor: &Actor, id: CustomerId, to: UserId, reason: &str) -> Result<(), AppError> {
+    let reason = Reason::parse(reason)?;
+    let target = target(state, to).await?;
+    let now = state.now();
+    decide_and_apply(state, actor, id, |s| ownership::transfer(actor, s, &target, &reason, now)).await
+}
+
+/// The outcome of moving all of a rep's customers.
+#[derive(Debug, Serialize)]
+pub struct TransferReport {
+    /// Customers moved.
+    pub moved: usize,
+    /// Customers not moved, with why (claimed or changed meanwhile, …).
+    pub skipped: Vec<Skipped>,
+}
+
+/// A customer a bulk transfer did not move.
+#[derive(Debug, Serialize)]
+pub struct Skipped {
+    /// The customer.
+    pub customer_id: i64,
+    /// Why.
+    pub reason: String,
+}
+
+/// Transfers every customer `from` owns to `to` (a rep leaves: one step, one ledger event
+/// per customer). Each customer moves atomically; one that cannot move is reported, not
+/// fatal, so a concurrent claim or edit never blocks the hand-over of the rest.
+pub async fn transfer_all(
+    state: &AppState,
+    actor: &Actor,
+    from: UserId,
+    to: UserId,
+    reason: &str,
+) -> Result<TransferReport, AppError> {
+    let reason = Reason::parse(reason)?;
+    let target = target(state, to).await?;
+    let source = state.store.transfer_target(from).await?.ok_or(AppError::NotFound)?;
+    // The rep being emptied must be inside the actor's scope, or they do not exist here.
+    if !(actor.is_admin() || actor.manages_team_path(source.team_path.as_deref())) {
+        return Err(AppError::NotFound);
+    }
+    let now = state.now();
+    let mut report = TransferReport { moved: 0, skipped: Vec::new() };
+    for id in state.store.customers_owned_by(from).await? {
+        let outcome = decide_and_apply(state, actor, id, |s| {
+            if s.owner_id != Some(from) {
+                // Claimed or moved since the list was read: leave it with its new owner.
+                return Err(ownership::OwnershipError::NotOwner);
+            }
+            ownership::transfer(actor, s, &target, &reason, now)
+        })
+        .await;
+        match outcome {
+            Ok(()) => report.moved += 1,
+            Err(AppError::Ownership(ownership::OwnershipError::TargetNotAssignable)) => {
+                return Err(ownership::OwnershipError::TargetNotAssignable.into());
+            }
+            Err(e) => report.skipped.push(Skipped { customer_id: id.0, reason: e.message(crate::i18n::Locale::En) }),
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,104 @@
+//! `/customers?scope=mine|team|pool|shared&q=…`: one page of customers.
+
+use crate::api::customers_scope;
+use crate::auth::Session;
+use crate::error::PageError;
+use crate::i18n::T;
+use crate::pages::{Nav, flash, local_time};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use kehu_domain::access::Visibility;
+use kehu_store::customers::{CustomerView, ListQuery, Scope};
+use serde::Deserialize;
+
+const PAGE: i64 = 50;
+
+/// One row of a customer list, formatted for display.
+pub struct Row {
+    id: i64,
+    name: String,
+    phone: String,
+    owner: String,
+    city: String,
+    intent: &'static str,
+    intent_code: &'static str,
+    next_follow_up: String,
+    owner_since: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "customers/list.html")]
+/// A customer list page.
+pub struct ListPage {
+    t: T,
+    nav: Option<Nav>,
+    flash: Option<String>,
+    scope: &'static str,
+    heading: &'static str,
+    q: String,
+    rows: Vec<Row>,
+    next: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Params {
+    scope: Option<String>,
+    q: Option<String>,
+    before: Option<i64>,
+    flash: Option<String>,
+}
+
+fn row(t: T, v: &CustomerView, state: &AppState) -> Row {
+    let c = &v.customer;
+    let masked = v.visibility != Visibility::Full;
+    Row {
+        id: c.id.0,
+        name: c.name.clone(),
+        phone: if masked { c.phone.masked() } else { c.phone.national() },
+        owner: c.owner_name.clone().unwrap_or_else(|| t.t("ledger.pool").to_owned()),
+        city: c.city.clone().unwrap_or_default(),
+        intent: t.t(intent_key(c.intent.code())),
+        intent_code: c.intent.code(),
+        next_follow_up: c.next_follow_up_at.map(|d| local_time(d, state.config.utc_offset)).unwrap_or_default(),
+        owner_since: local_time(c.owner_since, state.config.utc_offset),
+    }
+}
+
+/// The locale key of an intent code.
+pub fn intent_key(code: &str) -> &'static str {
+    match code {
+        "high" => "intent.high",
+        "low" => "intent.low",
+        _ => "intent.medium",
+    }
+}
+
+pub async fn page(State(state): State<AppState>, session: Session, Query(p): Query<Params>) -> Result<ListPage, PageError> {
+    let t = T(session.locale);
+    let scope = customers_scope(&session.actor, p.scope.as_deref())?;
+    let (tab, heading) = match scope {
+        Scope::Mine => ("mine", "nav.mine"),
+        Scope::Team => ("team", "nav.team"),
+        Scope::Pool => ("pool", "nav.pool"),
+        Scope::Shared => ("shared", "nav.shared"),
+    };
+    let q = p.q.unwrap_or_default();
+    let query = ListQuery { scope, q: Some(q.clone()), before: p.before, limit: PAGE };
+    let views = state.store.list_customers(&session.actor, &query).await?;
+    let next = (views.len() as i64 == PAGE).then(|| views.last().map(|v| v.customer.id.0)).flatten().map(|before| {
+        let qs = serde_urlencoded::to_string([("scope", tab), ("q", q.as_str()), ("before", &before.to_string())]).unwrap_or_default();
+        format!("/customers?{qs}")
+    });
+    Ok(ListPage {
+        t,
+        nav: Some(Nav::new(&session, tab)),
+        flash: flash(t, p.flash.as_deref()),
+        scope: tab,
+        heading,
+        q,
+        rows: views.iter().map(|v| row(t, v, &state)).collect(),
+        next,
+    })
+}

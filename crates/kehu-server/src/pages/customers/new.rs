@@ -1,0 +1,126 @@
+//! The minimal new-customer form: name, phone, source, intent, next follow-up; the rest
+//! and one contact optional. Errors re-render the form with the input kept.
+
+use crate::auth::{CsrfForm, Session};
+use crate::error::{PageError, field_message};
+use crate::i18n::T;
+use crate::pages::Nav;
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use kehu_domain::customer::{ContactInput, CustomerInput, IntentLevel, NewCustomer, Source};
+use kehu_domain::error::FieldErrors;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// The form as posted (and as re-shown after an error).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewForm {
+    name: String,
+    phone: String,
+    source: String,
+    intent: String,
+    grade: String,
+    industry: String,
+    province: String,
+    city: String,
+    next_follow_up_at: String,
+    contact_name: String,
+    contact_phone: String,
+    contact_title: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "customers/new.html")]
+/// The new-customer form.
+pub struct NewPage {
+    t: T,
+    nav: Option<Nav>,
+    flash: Option<String>,
+    csrf: String,
+    form: NewForm,
+    errors: HashMap<String, String>,
+    sources: Vec<(&'static str, String)>,
+    intents: Vec<(&'static str, String)>,
+}
+
+impl NewPage {
+    /// The error message of `field`, if any (for the template).
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors.get(field).map(String::as_str)
+    }
+}
+
+fn render(session: &Session, form: NewForm, errors: HashMap<String, String>) -> NewPage {
+    let t = T(session.locale);
+    NewPage {
+        t,
+        nav: Some(Nav::new(session, "new")),
+        flash: None,
+        csrf: session.csrf.clone(),
+        form,
+        errors,
+        sources: Source::ALL.iter().map(|s| (s.code(), t.t(&format!("source.{}", s.code())).to_owned())).collect(),
+        intents: IntentLevel::ALL.iter().map(|i| (i.code(), t.t(&format!("intent.{}", i.code())).to_owned())).collect(),
+    }
+}
+
+pub async fn page(session: Session) -> NewPage {
+    render(&session, NewForm { intent: "medium".to_owned(), ..Default::default() }, HashMap::new())
+}
+
+fn some(s: &str) -> Option<String> {
+    Some(s.to_owned())
+}
+
+impl NewForm {
+    fn input(&self) -> CustomerInput {
+        CustomerInput {
+            name: some(&self.name),
+            phone: some(&self.phone),
+            source: some(&self.source),
+            intent: some(&self.intent),
+            grade: some(&self.grade),
+            industry: some(&self.industry),
+            province: some(&self.province),
+            city: some(&self.city),
+            next_follow_up_at: some(&self.next_follow_up_at),
+            contacts: vec![ContactInput {
+                name: some(&self.contact_name),
+                phone: some(&self.contact_phone),
+                title: some(&self.contact_title),
+            }],
+        }
+    }
+}
+
+/// Maps domain field names to this form's input names.
+fn form_field(field: &str) -> String {
+    match field {
+        "contacts[0].name" | "contact_name" => "contact_name".to_owned(),
+        "contacts[0].phone" => "contact_phone".to_owned(),
+        "contact_title" => "contact_title".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+fn messages(t: T, errs: &FieldErrors) -> HashMap<String, String> {
+    errs.0.iter().map(|e| (form_field(&e.field), field_message(t, e))).collect()
+}
+
+pub async fn submit(State(state): State<AppState>, CsrfForm(session, form): CsrfForm<NewForm>) -> Result<Response, PageError> {
+    let t = T(session.locale);
+    let new = match NewCustomer::parse(&form.input(), state.config.utc_offset) {
+        Ok(n) => n,
+        Err(errs) => {
+            let errors = messages(t, &errs);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&session, form, errors)).into_response());
+        }
+    };
+    let id = state.store.create_customer(&session.actor, &new, state.now()).await?;
+    Ok(Redirect::to(&format!("/customers/{}?flash=created", id.0)).into_response())
+}

@@ -1,0 +1,73 @@
+//! Server-rendered pages: askama templates as typed structs, text from the locale files.
+
+pub mod assets;
+mod customers;
+mod errors;
+mod login;
+mod team;
+
+use crate::auth::Session;
+use crate::i18n::T;
+use crate::state::AppState;
+use axum::Router;
+use axum::response::Redirect;
+use axum::routing::get;
+use chrono::{DateTime, FixedOffset, Utc};
+use kehu_domain::Role;
+
+/// Every page route, with error pages rendered by [`errors::render`].
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/customers") }))
+        .route("/lang/{tag}", get(login::switch_language))
+        .merge(login::router())
+        .merge(customers::router())
+        .merge(team::router())
+        .merge(assets::router())
+        .layer(axum::middleware::from_fn_with_state(state, errors::render))
+}
+
+/// The header of every logged-in page.
+#[derive(Debug, Clone)]
+pub struct Nav {
+    /// Display name.
+    pub name: String,
+    /// Locale key of the role.
+    pub role_key: &'static str,
+    /// Shows the team tab and transfer tools.
+    pub is_manager: bool,
+    /// The CSRF token for forms.
+    pub csrf: String,
+    /// Which tab is active.
+    pub tab: &'static str,
+}
+
+impl Nav {
+    /// The header for `session`, with `tab` active.
+    pub fn new(session: &Session, tab: &'static str) -> Nav {
+        let role_key = match session.actor.role {
+            Role::Admin => "role.admin",
+            Role::Manager => "role.manager",
+            Role::Rep => "role.rep",
+        };
+        Nav {
+            name: session.actor.name.clone(),
+            role_key,
+            is_manager: session.actor.role != Role::Rep,
+            csrf: session.csrf.clone(),
+            tab,
+        }
+    }
+}
+
+/// Formats an instant in the team's offset, to the minute.
+pub fn local_time(t: DateTime<Utc>, offset: FixedOffset) -> String {
+    t.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// Flash messages a redirect may ask for (`?flash=claimed`); anything else is ignored, so
+/// a crafted link cannot put arbitrary text on the page.
+pub fn flash(t: T, key: Option<&str>) -> Option<String> {
+    const KEYS: &[&str] = &["created", "claimed", "released", "transferred"];
+    key.filter(|k| KEYS.contains(k)).map(|k| t.t(&format!("customer.{k}")).to_owned())
+}

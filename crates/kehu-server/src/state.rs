@@ -1,0 +1,61 @@
+//! Shared state of every request: the store, the clock, the config, login throttles.
+
+use crate::config::ServerConfig;
+use chrono::{DateTime, Duration, Utc};
+use kehu_domain::auth::Throttle;
+use kehu_store::Store;
+use std::sync::{Arc, Mutex};
+
+/// Where "now" comes from: the system clock, or a test's hand.
+#[derive(Clone, Debug)]
+pub enum Clock {
+    /// Wall-clock time.
+    System,
+    /// A settable instant, for tests that fast-forward.
+    Manual(Arc<Mutex<DateTime<Utc>>>),
+}
+
+impl Clock {
+    /// The current instant. The only place the server reads the wall clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        match self {
+            Clock::System => Utc::now(),
+            Clock::Manual(t) => *t.lock().unwrap_or_else(|e| e.into_inner()),
+        }
+    }
+}
+
+/// Failed-login counters, per login and per client address.
+#[derive(Debug)]
+pub struct LoginThrottles {
+    /// 5 failures per login per 15 minutes.
+    pub per_login: Throttle,
+    /// 30 failures per address per 15 minutes.
+    pub per_ip: Throttle,
+}
+
+impl Default for LoginThrottles {
+    fn default() -> Self {
+        Self { per_login: Throttle::new(5, Duration::minutes(15)), per_ip: Throttle::new(30, Duration::minutes(15)) }
+    }
+}
+
+/// The axum state.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// The clock.
+    pub clock: Clock,
+    /// Configuration.
+    pub config: Arc<ServerConfig>,
+    /// Login throttles (per instance; several instances each keep their own).
+    pub throttles: Arc<Mutex<LoginThrottles>>,
+}
+
+impl AppState {
+    /// The current instant.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}
