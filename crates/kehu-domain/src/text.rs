@@ -57,7 +57,7 @@ mod tests {
         #[test]
         fn normalizing_is_idempotent(s in "\\PC*") {
             let once = normalize_for_search(&s);
-            prop_assert_eq!(normalize_for_search(&once), once.clone());
+            prop_assert_eq!(normalize_for_search(&once), once);
         }
     }
 }

@@ -53,7 +53,8 @@ impl ServerConfig {
             database_url: database_url.into(),
             secure_cookies: false,
             session_hours: 12,
-            utc_offset: FixedOffset::east_opt(8 * 3600).unwrap_or(FixedOffset::east_opt(0).expect("zero offset")),
+            utc_offset: FixedOffset::east_opt(8 * 3600)
+                .unwrap_or(FixedOffset::east_opt(0).expect("zero offset")),
         }
     }
 }
@@ -62,7 +63,10 @@ impl ServerConfig {
 mod tests {
     #[test]
     fn passwords_in_urls_are_redacted() {
-        assert_eq!(super::redact_url("postgres://kehu:s3cret@db:5432/kehu"), "postgres://kehu:***@db:5432/kehu");
+        assert_eq!(
+            super::redact_url("postgres://kehu:s3cret@db:5432/kehu"),
+            "postgres://kehu:***@db:5432/kehu"
+        );
         assert_eq!(super::redact_url("sqlite://kehu.db"), "sqlite://kehu.db");
     }
 }

@@ -88,9 +88,15 @@ impl AppError {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Fields(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Ownership(OwnershipError::NotPermitted | OwnershipError::NotOwner) => StatusCode::FORBIDDEN,
-            AppError::Ownership(OwnershipError::TargetNotAssignable) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Ownership(_) | AppError::Conflict { .. } | AppError::Stale => StatusCode::CONFLICT,
+            AppError::Ownership(OwnershipError::NotPermitted | OwnershipError::NotOwner) => {
+                StatusCode::FORBIDDEN
+            }
+            AppError::Ownership(OwnershipError::TargetNotAssignable) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            AppError::Ownership(_) | AppError::Conflict { .. } | AppError::Stale => {
+                StatusCode::CONFLICT
+            }
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -138,7 +144,10 @@ pub fn ownership_message(t: T, e: &OwnershipError) -> String {
     match e {
         OwnershipError::AlreadyOwned { owner_name, since } => {
             let since = since.format("%Y-%m-%d %H:%M UTC").to_string();
-            t.fmt("ownership.already_owned", &[("owner", owner_name), ("since", &since)])
+            t.fmt(
+                "ownership.already_owned",
+                &[("owner", owner_name), ("since", &since)],
+            )
         }
         OwnershipError::NotOwner => t.t("ownership.not_owner").to_owned(),
         OwnershipError::InPool => t.t("ownership.in_pool").to_owned(),
@@ -180,11 +189,16 @@ impl IntoResponse for ApiError {
             AppError::Ownership(OwnershipError::AlreadyOwned { owner_name, since }) => {
                 body["owner"] = json!({ "name": owner_name, "since": since });
             }
-            AppError::Conflict { what } => body["errors"] = json!([{ "field": what, "code": "conflict" }]),
+            AppError::Conflict { what } => {
+                body["errors"] = json!([{ "field": what, "code": "conflict" }])
+            }
             _ => {}
         }
         let mut resp = (status, axum::Json(body)).into_response();
-        resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         add_retry_after(&e, &mut resp);
         if let AppError::Internal(detail) = &e {
             resp.extensions_mut().insert(InternalDetail(detail.clone()));
@@ -230,7 +244,8 @@ impl IntoResponse for PageError {
         if let AppError::Internal(detail) = &self.0 {
             resp.extensions_mut().insert(InternalDetail(detail.clone()));
         }
-        resp.extensions_mut().insert(PageFailure(std::sync::Arc::new(self.0)));
+        resp.extensions_mut()
+            .insert(PageFailure(std::sync::Arc::new(self.0)));
         resp
     }
 }

@@ -24,7 +24,11 @@ impl Locale {
 
     /// Parses a tag loosely: anything starting with `en` is English, else Chinese.
     pub fn from_tag(tag: &str) -> Locale {
-        if tag.trim().to_ascii_lowercase().starts_with("en") { Locale::En } else { Locale::ZhCn }
+        if tag.trim().to_ascii_lowercase().starts_with("en") {
+            Locale::En
+        } else {
+            Locale::ZhCn
+        }
     }
 
     /// The other language, for the switch link.
@@ -40,7 +44,11 @@ type Texts = HashMap<String, String>;
 
 fn flatten(prefix: &str, table: &toml::Table, out: &mut Texts) {
     for (k, v) in table {
-        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
         match v {
             toml::Value::Table(t) => flatten(&key, t, out),
             toml::Value::String(s) => {
@@ -85,7 +93,11 @@ impl T {
 
     /// The text for `key` with `{name}` placeholders filled.
     pub fn fmt(&self, key: &str, args: &[(&str, &str)]) -> String {
-        let mut s = self.texts().get(key).cloned().unwrap_or_else(|| key.to_owned());
+        let mut s = self
+            .texts()
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_owned());
         for (name, value) in args {
             s = s.replace(&format!("{{{name}}}"), value);
         }
@@ -112,14 +124,23 @@ mod tests {
         assert!(zh.len() > 50, "locale files are loaded");
         let only_zh: Vec<_> = zh.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&zh).collect();
-        assert!(only_zh.is_empty() && only_en.is_empty(), "zh only: {only_zh:?}, en only: {only_en:?}");
+        assert!(
+            only_zh.is_empty() && only_en.is_empty(),
+            "zh only: {only_zh:?}, en only: {only_en:?}"
+        );
     }
 
     #[test]
     fn placeholders_are_filled_and_chinese_is_default() {
         assert_eq!(Locale::default(), Locale::ZhCn);
-        let s = T(Locale::En).fmt("ownership.already_owned", &[("owner", "张三"), ("since", "2026-11-01")]);
-        assert!(s.contains("张三") && s.contains("2026-11-01") && !s.contains('{'), "{s}");
+        let s = T(Locale::En).fmt(
+            "ownership.already_owned",
+            &[("owner", "张三"), ("since", "2026-11-01")],
+        );
+        assert!(
+            s.contains("张三") && s.contains("2026-11-01") && !s.contains('{'),
+            "{s}"
+        );
         assert_eq!(T(Locale::ZhCn).t("nav.pool"), "公海");
     }
 }

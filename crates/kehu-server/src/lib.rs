@@ -50,15 +50,32 @@ impl Server {
     }
 
     /// Builds on an already-open store with a chosen clock (tests, the demo command).
-    pub async fn with_store(config: ServerConfig, store: Store, clock: Clock) -> Result<Server, StartError> {
-        let listener = TcpListener::bind(config.listen).await.map_err(|source| StartError::Bind { addr: config.listen, source })?;
-        let state = AppState { store, clock, config: Arc::new(config), throttles: Arc::new(Mutex::new(Default::default())) };
+    pub async fn with_store(
+        config: ServerConfig,
+        store: Store,
+        clock: Clock,
+    ) -> Result<Server, StartError> {
+        let listener =
+            TcpListener::bind(config.listen)
+                .await
+                .map_err(|source| StartError::Bind {
+                    addr: config.listen,
+                    source,
+                })?;
+        let state = AppState {
+            store,
+            clock,
+            config: Arc::new(config),
+            throttles: Arc::new(Mutex::new(Default::default())),
+        };
         Ok(Server { listener, state })
     }
 
     /// The bound address.
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().unwrap_or_else(|_| self.state.config.listen)
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| self.state.config.listen)
     }
 
     /// The state handlers see (for tests and the CLI).
@@ -67,9 +84,14 @@ impl Server {
     }
 
     /// Serves until `shutdown` resolves, then finishes in-flight requests.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
     }
 }
 
@@ -83,7 +105,10 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Logs internal errors once, at the boundary, with the request line.
-async fn log_internal_errors(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+async fn log_internal_errors(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
     let (method, uri) = (req.method().clone(), req.uri().clone());
     let resp = next.run(req).await;
     if let Some(detail) = resp.extensions().get::<error::InternalDetail>() {

@@ -13,14 +13,27 @@ use serde::Serialize;
 /// How often a decision is retried after losing a compare-and-set to a concurrent edit.
 const ATTEMPTS: usize = 3;
 
-async fn decide_and_apply<F>(state: &AppState, actor: &Actor, id: CustomerId, decide: F) -> Result<(), AppError>
+async fn decide_and_apply<F>(
+    state: &AppState,
+    actor: &Actor,
+    id: CustomerId,
+    decide: F,
+) -> Result<(), AppError>
 where
     F: Fn(&OwnershipState) -> Result<OwnerChange, ownership::OwnershipError>,
 {
     // Record-level check first: a customer the actor may not read does not exist for them.
-    state.store.customer_for(actor, id).await?.ok_or(AppError::NotFound)?;
+    state
+        .store
+        .customer_for(actor, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     for _ in 0..ATTEMPTS {
-        let facts = state.store.ownership_state(id).await?.ok_or(AppError::NotFound)?;
+        let facts = state
+            .store
+            .ownership_state(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let change = decide(&facts)?;
         match state.store.apply_owner_change(&change).await {
             Ok(()) => return Ok(()),
@@ -40,23 +53,44 @@ pub async fn claim(state: &AppState, actor: &Actor, id: CustomerId) -> Result<()
 }
 
 /// Releases a customer to the pool with a reason.
-pub async fn release(state: &AppState, actor: &Actor, id: CustomerId, reason: &str) -> Result<(), AppError> {
+pub async fn release(
+    state: &AppState,
+    actor: &Actor,
+    id: CustomerId,
+    reason: &str,
+) -> Result<(), AppError> {
     let reason = Reason::parse(reason)?;
     let now = state.now();
-    decide_and_apply(state, actor, id, |s| ownership::release(actor, s, &reason, now)).await
+    decide_and_apply(state, actor, id, |s| {
+        ownership::release(actor, s, &reason, now)
+    })
+    .await
 }
 
 /// Loads the rep a transfer goes to; an unknown id is a field error on `to`.
 pub async fn target(state: &AppState, to: UserId) -> Result<TransferTarget, AppError> {
-    state.store.transfer_target(to).await?.ok_or_else(|| FieldError::new("to", "unknown_value").into())
+    state
+        .store
+        .transfer_target(to)
+        .await?
+        .ok_or_else(|| FieldError::new("to", "unknown_value").into())
 }
 
 /// Transfers one customer to another rep with a reason.
-pub async fn transfer(state: &AppState, actor: &Actor, id: CustomerId, to: UserId, reason: &str) -> Result<(), AppError> {
+pub async fn transfer(
+    state: &AppState,
+    actor: &Actor,
+    id: CustomerId,
+    to: UserId,
+    reason: &str,
+) -> Result<(), AppError> {
     let reason = Reason::parse(reason)?;
     let target = target(state, to).await?;
     let now = state.now();
-    decide_and_apply(state, actor, id, |s| ownership::transfer(actor, s, &target, &reason, now)).await
+    decide_and_apply(state, actor, id, |s| {
+        ownership::transfer(actor, s, &target, &reason, now)
+    })
+    .await
 }
 
 /// The outcome of moving all of a rep's customers.
@@ -89,13 +123,20 @@ pub async fn transfer_all(
 ) -> Result<TransferReport, AppError> {
     let reason = Reason::parse(reason)?;
     let target = target(state, to).await?;
-    let source = state.store.transfer_target(from).await?.ok_or(AppError::NotFound)?;
+    let source = state
+        .store
+        .transfer_target(from)
+        .await?
+        .ok_or(AppError::NotFound)?;
     // The rep being emptied must be inside the actor's scope, or they do not exist here.
     if !(actor.is_admin() || actor.manages_team_path(source.team_path.as_deref())) {
         return Err(AppError::NotFound);
     }
     let now = state.now();
-    let mut report = TransferReport { moved: 0, skipped: Vec::new() };
+    let mut report = TransferReport {
+        moved: 0,
+        skipped: Vec::new(),
+    };
     for id in state.store.customers_owned_by(from).await? {
         let outcome = decide_and_apply(state, actor, id, |s| {
             if s.owner_id != Some(from) {
@@ -110,7 +151,10 @@ pub async fn transfer_all(
             Err(AppError::Ownership(ownership::OwnershipError::TargetNotAssignable)) => {
                 return Err(ownership::OwnershipError::TargetNotAssignable.into());
             }
-            Err(e) => report.skipped.push(Skipped { customer_id: id.0, reason: e.message(crate::i18n::Locale::En) }),
+            Err(e) => report.skipped.push(Skipped {
+                customer_id: id.0,
+                reason: e.message(crate::i18n::Locale::En),
+            }),
         }
     }
     Ok(report)

@@ -36,7 +36,10 @@ pub struct LoginThrottles {
 
 impl Default for LoginThrottles {
     fn default() -> Self {
-        Self { per_login: Throttle::new(5, Duration::minutes(15)), per_ip: Throttle::new(30, Duration::minutes(15)) }
+        Self {
+            per_login: Throttle::new(5, Duration::minutes(15)),
+            per_ip: Throttle::new(30, Duration::minutes(15)),
+        }
     }
 }
 

@@ -174,6 +174,10 @@ impl Cluster {
     }
 
     /// Stops and deletes the cluster when this process ends, however it ends.
+    #[expect(
+        clippy::zombie_processes,
+        reason = "the watchdog must outlive this process"
+    )]
     fn watch(&self, data: &Path, dir: &Path) {
         let pg_ctl = self.bin.join("pg_ctl");
         let stop = if self.run_as_postgres {

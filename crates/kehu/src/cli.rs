@@ -8,7 +8,13 @@ use std::net::SocketAddr;
 #[command(name = "kehu", version, about, long_about = None)]
 pub struct Cli {
     /// Database: sqlite://PATH (created if missing) or postgres://USER:PASS@HOST/DB.
-    #[arg(long, global = true, env = "KEHU_DATABASE_URL", default_value = "sqlite://kehu.db", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "KEHU_DATABASE_URL",
+        default_value = "sqlite://kehu.db",
+        hide_env_values = true
+    )]
     pub database_url: String,
 
     /// What to do.
@@ -55,7 +61,12 @@ pub struct ServeArgs {
     #[arg(long, env = "KEHU_SESSION_HOURS", default_value_t = 12)]
     pub session_hours: i64,
     /// The team's UTC offset in hours, for times typed without a zone (China: 8).
-    #[arg(long, env = "KEHU_UTC_OFFSET_HOURS", default_value_t = 8, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        env = "KEHU_UTC_OFFSET_HOURS",
+        default_value_t = 8,
+        allow_negative_numbers = true
+    )]
     pub utc_offset_hours: i32,
 }
 
@@ -121,7 +132,10 @@ mod tests {
         if std::env::var_os("KEHU_DATABASE_URL").is_none() {
             assert_eq!(cli.database_url, "sqlite://kehu.db");
         }
-        let err = Cli::try_parse_from(["kehu", "user", "add", "--login", "x", "--name", "X", "--role", "boss"]).unwrap_err();
+        let err = Cli::try_parse_from([
+            "kehu", "user", "add", "--login", "x", "--name", "X", "--role", "boss",
+        ])
+        .unwrap_err();
         assert!(err.to_string().contains("boss"), "{err}");
     }
 }

@@ -3,8 +3,8 @@
 use crate::cli::{Cli, Command, RoleArg, ServeArgs, TokenCommand, UserCommand};
 use anyhow::{Context, bail};
 use chrono::{FixedOffset, Utc};
-use kehu_domain::ids::{TeamId, UserId};
 use kehu_domain::Role;
+use kehu_domain::ids::{TeamId, UserId};
 use kehu_server::auth::{password, token};
 use kehu_server::demo::{self, DemoSize};
 use kehu_server::{Server, ServerConfig};
@@ -27,27 +27,51 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             seed(&store).await
         }
-        Command::User { command: UserCommand::Add { login, name, role, team } } => {
-            add_user(&cli.database_url, &login, &name, role, team.as_deref()).await
-        }
-        Command::Token { command: TokenCommand::Create { login, name } } => create_token(&cli.database_url, &login, &name).await,
+        Command::User {
+            command:
+                UserCommand::Add {
+                    login,
+                    name,
+                    role,
+                    team,
+                },
+        } => add_user(&cli.database_url, &login, &name, role, team.as_deref()).await,
+        Command::Token {
+            command: TokenCommand::Create { login, name },
+        } => create_token(&cli.database_url, &login, &name).await,
     }
 }
 
 async fn open(url: &str) -> anyhow::Result<Store> {
     let shown = kehu_server::config::redact_url(url);
-    let store = Store::connect(url).await.with_context(|| format!("cannot open database {shown}"))?;
-    store.migrate().await.with_context(|| format!("cannot migrate database {shown}"))?;
+    let store = Store::connect(url)
+        .await
+        .with_context(|| format!("cannot open database {shown}"))?;
+    store
+        .migrate()
+        .await
+        .with_context(|| format!("cannot migrate database {shown}"))?;
     Ok(store)
 }
 
 async fn seed(store: &Store) -> anyhow::Result<()> {
     eprintln!("seeding the demo organisation …");
-    let summary = demo::seed(store, Utc::now(), &DemoSize::FULL).await.context("seeding demo data")?;
-    println!("demo organisation: {} customers ({} in the pool)", summary.customers, summary.in_pool);
+    let summary = demo::seed(store, Utc::now(), &DemoSize::FULL)
+        .await
+        .context("seeding demo data")?;
+    println!(
+        "demo organisation: {} customers ({} in the pool)",
+        summary.customers, summary.in_pool
+    );
     println!("demo logins (password for all: {}):", summary.password);
     for l in &summary.logins {
-        println!("  {:<14} {:<8} {:<8} {}", l.login, l.name, l.role.as_str(), l.team.as_deref().unwrap_or("-"));
+        println!(
+            "  {:<14} {:<8} {:<8} {}",
+            l.login,
+            l.name,
+            l.role.as_str(),
+            l.team.as_deref().unwrap_or("-")
+        );
     }
     Ok(())
 }
@@ -60,7 +84,8 @@ async fn serve(url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let mut config = ServerConfig::new(args.listen, url);
     config.secure_cookies = args.secure_cookies;
     config.session_hours = args.session_hours.clamp(1, 24 * 30);
-    config.utc_offset = FixedOffset::east_opt(args.utc_offset_hours * 3600).context("--utc-offset-hours must be within ±23")?;
+    config.utc_offset = FixedOffset::east_opt(args.utc_offset_hours * 3600)
+        .context("--utc-offset-hours must be within ±23")?;
     let server = Server::with_store(config, store, kehu_server::Clock::System).await?;
     println!("Kehu is running: open http://{}/", server.local_addr());
     server
@@ -92,7 +117,10 @@ fn read_password() -> anyhow::Result<(String, bool)> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         let mut s = String::new();
-        stdin.lock().read_to_string(&mut s).context("reading the password from standard input")?;
+        stdin
+            .lock()
+            .read_to_string(&mut s)
+            .context("reading the password from standard input")?;
         let p = s.lines().next().unwrap_or("").to_owned();
         if !p.is_empty() {
             if p.chars().count() < 8 {
@@ -104,7 +132,13 @@ fn read_password() -> anyhow::Result<(String, bool)> {
     Ok((token::random_password(), true))
 }
 
-async fn add_user(url: &str, login: &str, name: &str, r: RoleArg, team: Option<&str>) -> anyhow::Result<()> {
+async fn add_user(
+    url: &str,
+    login: &str,
+    name: &str,
+    r: RoleArg,
+    team: Option<&str>,
+) -> anyhow::Result<()> {
     let login = login.trim();
     if login.is_empty() || login.chars().any(char::is_whitespace) {
         bail!("login: must be non-empty and without spaces");
@@ -116,17 +150,28 @@ async fn add_user(url: &str, login: &str, name: &str, r: RoleArg, team: Option<&
     };
     let (pass, generated) = read_password()?;
     let hash = password::hash(pass.clone()).await;
-    let user = NewUser { login, name: name.trim(), role: role(r), team_id, password_hash: &hash };
+    let user = NewUser {
+        login,
+        name: name.trim(),
+        role: role(r),
+        team_id,
+        password_hash: &hash,
+    };
     let id = match store.create_user(&user, Utc::now()).await {
         Err(StoreError::Conflict { .. }) => bail!("login: {login} is taken"),
         other => other?,
     };
-    if role(r) == Role::Manager {
-        if let Some(t) = team_id {
-            store.set_team_manager(t, id).await?;
-        }
+    if role(r) == Role::Manager
+        && let Some(t) = team_id
+    {
+        store.set_team_manager(t, id).await?;
     }
-    println!("added {} ({login}, {}) with id {}", name.trim(), role(r).as_str(), id.0);
+    println!(
+        "added {} ({login}, {}) with id {}",
+        name.trim(),
+        role(r).as_str(),
+        id.0
+    );
     if generated {
         println!("password: {pass}");
     }
@@ -135,12 +180,17 @@ async fn add_user(url: &str, login: &str, name: &str, r: RoleArg, team: Option<&
 
 async fn create_token(url: &str, login: &str, name: &str) -> anyhow::Result<()> {
     let store = open(url).await?;
-    let user = store.user_by_login(login).await?.with_context(|| format!("login: no user {login}"))?;
+    let user = store
+        .user_by_login(login)
+        .await?
+        .with_context(|| format!("login: no user {login}"))?;
     if !user.active {
         bail!("login: {login} is disabled");
     }
     let tok = token::random_token();
-    store.create_api_token(UserId(user.id), name, &token::token_hash(&tok), Utc::now()).await?;
+    store
+        .create_api_token(UserId(user.id), name, &token::token_hash(&tok), Utc::now())
+        .await?;
     println!("API token for {login} (shown once; send as `Authorization: Bearer <token>`):");
     println!("{tok}");
     Ok(())

@@ -232,15 +232,15 @@ impl CustomerPatch {
     pub fn apply(&self, current: &Customer, local: FixedOffset) -> Result<Customer, FieldErrors> {
         let mut errs = FieldErrors::default();
         let mut next = current.clone();
-        if let Some(v) = &self.name {
-            if let Some(n) = errs.collect(CustomerName::parse(v)) {
-                next.name = n.as_str().to_owned();
-            }
+        if let Some(v) = &self.name
+            && let Some(n) = errs.collect(CustomerName::parse(v))
+        {
+            next.name = n.as_str().to_owned();
         }
-        if let Some(v) = &self.phone {
-            if let Some(p) = errs.collect(Phone::parse("phone", v)) {
-                next.phone = p;
-            }
+        if let Some(v) = &self.phone
+            && let Some(p) = errs.collect(Phone::parse("phone", v))
+        {
+            next.phone = p;
         }
         if let Some(v) = &self.source {
             next.source = errs.collect(Source::parse(v)).unwrap_or(next.source);
@@ -264,10 +264,10 @@ impl CustomerPatch {
         next.industry = text(&mut errs, "industry", &self.industry, &current.industry, 50);
         next.province = text(&mut errs, "province", &self.province, &current.province, 20);
         next.city = text(&mut errs, "city", &self.city, &current.city, 20);
-        if let Some(v) = &self.next_follow_up_at {
-            if let Some(t) = errs.collect(optional_datetime("next_follow_up_at", Some(v), local)) {
-                next.next_follow_up_at = t;
-            }
+        if let Some(v) = &self.next_follow_up_at
+            && let Some(t) = errs.collect(optional_datetime("next_follow_up_at", Some(v), local))
+        {
+            next.next_follow_up_at = t;
         }
         errs.into_result().map(|()| next)
     }

@@ -5,7 +5,9 @@ mod input;
 mod phone;
 
 pub use fields::{CustomerName, Grade, IntentLevel, Source, optional_text};
-pub use input::{ContactInput, CustomerInput, CustomerPatch, NewContact, NewCustomer, parse_datetime};
+pub use input::{
+    ContactInput, CustomerInput, CustomerPatch, NewContact, NewCustomer, parse_datetime,
+};
 pub use phone::{Phone, mask_phone};
 
 use crate::ids::{CustomerId, UserId};

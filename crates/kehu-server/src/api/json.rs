@@ -23,8 +23,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         if !is_json {
             return Err(AppError::from(FieldError::new("body", "invalid_json")).into());
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|_| AppError::from(FieldError::new("body", "invalid_json")))?;
-        parse(&bytes).map(ApiJson).map_err(|e| AppError::from(e).into())
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| AppError::from(FieldError::new("body", "invalid_json")))?;
+        parse(&bytes)
+            .map(ApiJson)
+            .map_err(|e| AppError::from(e).into())
     }
 }
 
@@ -36,7 +40,9 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, FieldError> {
         let inner = e.into_inner();
         let msg = inner.to_string();
         let quoted = |prefix: &str| {
-            msg.strip_prefix(prefix).and_then(|rest| rest.split('`').next()).map(str::to_owned)
+            msg.strip_prefix(prefix)
+                .and_then(|rest| rest.split('`').next())
+                .map(str::to_owned)
         };
         if let Some(field) = quoted("unknown field `") {
             FieldError::new(field, "unknown_field")

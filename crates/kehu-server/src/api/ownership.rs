@@ -39,12 +39,20 @@ struct TransferBody {
     reason: Option<String>,
 }
 
-async fn respond(state: &AppState, actor: &kehu_domain::Actor, id: CustomerId) -> Result<Json<CustomerJson>, ApiError> {
+async fn respond(
+    state: &AppState,
+    actor: &kehu_domain::Actor,
+    id: CustomerId,
+) -> Result<Json<CustomerJson>, ApiError> {
     let (view, contacts) = load(state, actor, id).await?;
     Ok(Json(CustomerJson::new(&view, Some(&contacts))))
 }
 
-async fn claim(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>) -> Result<Json<CustomerJson>, ApiError> {
+async fn claim(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> Result<Json<CustomerJson>, ApiError> {
     actions::claim(&state, &actor, CustomerId(id)).await?;
     respond(&state, &actor, CustomerId(id)).await
 }
@@ -55,7 +63,13 @@ async fn release(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<ReasonBody>,
 ) -> Result<Json<CustomerJson>, ApiError> {
-    actions::release(&state, &actor, CustomerId(id), body.reason.as_deref().unwrap_or("")).await?;
+    actions::release(
+        &state,
+        &actor,
+        CustomerId(id),
+        body.reason.as_deref().unwrap_or(""),
+    )
+    .await?;
     respond(&state, &actor, CustomerId(id)).await
 }
 
@@ -65,14 +79,28 @@ async fn transfer(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<TransferBody>,
 ) -> Result<Json<CustomerJson>, ApiError> {
-    let to = body.to.ok_or_else(|| AppError::from(FieldError::new("to", "required")))?;
-    actions::transfer(&state, &actor, CustomerId(id), UserId(to), body.reason.as_deref().unwrap_or("")).await?;
+    let to = body
+        .to
+        .ok_or_else(|| AppError::from(FieldError::new("to", "required")))?;
+    actions::transfer(
+        &state,
+        &actor,
+        CustomerId(id),
+        UserId(to),
+        body.reason.as_deref().unwrap_or(""),
+    )
+    .await?;
     respond(&state, &actor, CustomerId(id)).await
 }
 
 /// One ledger event as JSON.
 pub fn entry_json(e: &LedgerEntry) -> Value {
-    let user = |id: Option<UserId>, name: &Option<String>| id.map(|id| UserRef { id: id.0, name: name.clone() });
+    let user = |id: Option<UserId>, name: &Option<String>| {
+        id.map(|id| UserRef {
+            id: id.0,
+            name: name.clone(),
+        })
+    };
     json!({
         "id": e.id,
         "kind": e.kind,
@@ -85,10 +113,24 @@ pub fn entry_json(e: &LedgerEntry) -> Value {
     })
 }
 
-async fn history(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
+async fn history(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
     let id = CustomerId(id);
-    state.store.customer_for(&actor, id).await?.ok_or(AppError::NotFound)?;
-    let events: Vec<_> = state.store.ledger(id).await?.iter().map(entry_json).collect();
+    state
+        .store
+        .customer_for(&actor, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let events: Vec<_> = state
+        .store
+        .ledger(id)
+        .await?
+        .iter()
+        .map(entry_json)
+        .collect();
     Ok(Json(json!({ "customer_id": id.0, "events": events })))
 }
 
@@ -105,13 +147,22 @@ async fn owner_at(
     Query(params): Query<AtParams>,
 ) -> Result<Json<Value>, ApiError> {
     let id = CustomerId(id);
-    state.store.customer_for(&actor, id).await?.ok_or(AppError::NotFound)?;
+    state
+        .store
+        .customer_for(&actor, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let at: DateTime<Utc> = match params.at.as_deref() {
         None | Some("") => state.now(),
         Some(raw) => kehu_domain::customer::parse_datetime("at", raw, state.config.utc_offset)?,
     };
     let event = state.store.ledger_at(id, at).await?;
-    let owner = event.as_ref().and_then(|e| e.to_user.map(|u| UserRef { id: u.0, name: e.to_name.clone() }));
+    let owner = event.as_ref().and_then(|e| {
+        e.to_user.map(|u| UserRef {
+            id: u.0,
+            name: e.to_name.clone(),
+        })
+    });
     Ok(Json(json!({
         "customer_id": id.0,
         "at": at,

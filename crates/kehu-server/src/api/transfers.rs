@@ -14,7 +14,10 @@ use serde::Deserialize;
 
 /// The bulk transfer route.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/users/{id}/transfer-customers", post(transfer_customers))
+    Router::new().route(
+        "/api/v1/users/{id}/transfer-customers",
+        post(transfer_customers),
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -30,7 +33,16 @@ async fn transfer_customers(
     Path(from): Path<i64>,
     ApiJson(body): ApiJson<Body>,
 ) -> Result<Json<TransferReport>, ApiError> {
-    let to = body.to.ok_or_else(|| AppError::from(FieldError::new("to", "required")))?;
-    let report = transfer_all(&state, &actor, UserId(from), UserId(to), body.reason.as_deref().unwrap_or("")).await?;
+    let to = body
+        .to
+        .ok_or_else(|| AppError::from(FieldError::new("to", "required")))?;
+    let report = transfer_all(
+        &state,
+        &actor,
+        UserId(from),
+        UserId(to),
+        body.reason.as_deref().unwrap_or(""),
+    )
+    .await?;
     Ok(Json(report))
 }

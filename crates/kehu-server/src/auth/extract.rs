@@ -33,7 +33,11 @@ impl FromRequestParts<AppState> for ApiActor {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(AppError::Unauthenticated)?;
-        let actor = state.store.token_actor(&token_hash(token)).await?.ok_or(AppError::Unauthenticated)?;
+        let actor = state
+            .store
+            .token_actor(&token_hash(token))
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
         Ok(ApiActor(actor))
     }
 }
@@ -52,7 +56,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 
 /// The locale a request asks for by cookie.
 pub fn lang_of(parts: &Parts) -> Locale {
-    CookieJar::from_headers(&parts.headers).get(LANG_COOKIE).map(|c| Locale::from_tag(c.value())).unwrap_or_default()
+    CookieJar::from_headers(&parts.headers)
+        .get(LANG_COOKIE)
+        .map(|c| Locale::from_tag(c.value()))
+        .unwrap_or_default()
 }
 
 /// A logged-in page user: actor, their CSRF token and language.
@@ -74,10 +81,20 @@ impl FromRequestParts<AppState> for Session {
             return Ok(s.clone());
         }
         let jar = CookieJar::from_headers(&parts.headers);
-        let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()).ok_or(AppError::Unauthenticated)?;
-        let (actor, csrf) =
-            state.store.session_actor(&token_hash(&token), state.now()).await?.ok_or(AppError::Unauthenticated)?;
-        let session = Session { actor, csrf, locale: lang_of(parts) };
+        let token = jar
+            .get(SESSION_COOKIE)
+            .map(|c| c.value().to_owned())
+            .ok_or(AppError::Unauthenticated)?;
+        let (actor, csrf) = state
+            .store
+            .session_actor(&token_hash(&token), state.now())
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let session = Session {
+            actor,
+            csrf,
+            locale: lang_of(parts),
+        };
         parts.extensions.insert(session.clone());
         Ok(session)
     }
@@ -93,14 +110,22 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, PageError> {
         let (mut parts, body) = req.into_parts();
         let session = Session::from_request_parts(&mut parts, state).await?;
-        let bytes = axum::body::to_bytes(body, 1 << 20).await.map_err(|_| AppError::Csrf)?;
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::Csrf)?;
-        let sent = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+        let bytes = axum::body::to_bytes(body, 1 << 20)
+            .await
+            .map_err(|_| AppError::Csrf)?;
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::Csrf)?;
+        let sent = pairs
+            .iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
         if !constant_time_eq(sent.as_bytes(), session.csrf.as_bytes()) {
             return Err(AppError::Csrf.into());
         }
         let rest: Vec<_> = pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
-        let encoded = serde_urlencoded::to_string(&rest).map_err(|e| AppError::Internal(e.to_string()))?;
+        let encoded =
+            serde_urlencoded::to_string(&rest).map_err(|e| AppError::Internal(e.to_string()))?;
         let form = serde_urlencoded::from_str(&encoded)
             .map_err(|_| AppError::from(kehu_domain::FieldError::new("form", "invalid_type")))?;
         Ok(CsrfForm(session, form))
@@ -121,7 +146,10 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
         Ok(ClientIp(ip.unwrap_or_else(|| "unknown".to_owned())))
     }
 }

@@ -16,24 +16,52 @@ pub struct NewSession {
 
 /// Checks a login and password, throttled per login and per client address, and starts a
 /// fresh session (a new token at every login: no session fixation).
-pub async fn login(state: &AppState, login: &str, pass: &str, ip: &str) -> Result<NewSession, AppError> {
+pub async fn login(
+    state: &AppState,
+    login: &str,
+    pass: &str,
+    ip: &str,
+) -> Result<NewSession, AppError> {
     let now = state.now();
-    let (login_key, ip_key) = (format!("login:{}", login.trim().to_lowercase()), format!("ip:{ip}"));
+    let (login_key, ip_key) = (
+        format!("login:{}", login.trim().to_lowercase()),
+        format!("ip:{ip}"),
+    );
     {
         let mut th = state.throttles.lock().unwrap_or_else(|e| e.into_inner());
-        th.per_login.check(&login_key, now).map_err(|retry_at| AppError::RateLimited { retry_at, now })?;
-        th.per_ip.check(&ip_key, now).map_err(|retry_at| AppError::RateLimited { retry_at, now })?;
+        th.per_login
+            .check(&login_key, now)
+            .map_err(|retry_at| AppError::RateLimited { retry_at, now })?;
+        th.per_ip
+            .check(&ip_key, now)
+            .map_err(|retry_at| AppError::RateLimited { retry_at, now })?;
     }
     let user = state.store.user_by_login(login.trim()).await?;
     // Verify even for unknown logins, so response time does not reveal which logins exist.
-    let phc = user.as_ref().map_or_else(dummy_hash, |u| u.password_hash.clone());
+    let phc = user
+        .as_ref()
+        .map_or_else(dummy_hash, |u| u.password_hash.clone());
     let ok = password::verify(pass.to_owned(), phc).await;
     match user {
         Some(u) if ok && u.active => {
-            state.throttles.lock().unwrap_or_else(|e| e.into_inner()).per_login.reset(&login_key);
+            state
+                .throttles
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .per_login
+                .reset(&login_key);
             let token = random_token();
             let expires = now + Duration::hours(state.config.session_hours);
-            state.store.create_session(UserId(u.id), &token_hash(&token), &random_token(), now, expires).await?;
+            state
+                .store
+                .create_session(
+                    UserId(u.id),
+                    &token_hash(&token),
+                    &random_token(),
+                    now,
+                    expires,
+                )
+                .await?;
             Ok(NewSession { token })
         }
         _ => {
@@ -53,5 +81,7 @@ pub async fn logout(state: &AppState, token: &str) -> Result<(), AppError> {
 
 fn dummy_hash() -> String {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY.get_or_init(|| password::hash_blocking("not a password")).clone()
+    DUMMY
+        .get_or_init(|| password::hash_blocking("not a password"))
+        .clone()
 }

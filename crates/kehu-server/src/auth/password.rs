@@ -25,12 +25,16 @@ pub fn verify_blocking(password: &str, phc: &str) -> bool {
 
 /// [`hash_blocking`] off the async runtime.
 pub async fn hash(password: String) -> String {
-    tokio::task::spawn_blocking(move || hash_blocking(&password)).await.unwrap_or_default()
+    tokio::task::spawn_blocking(move || hash_blocking(&password))
+        .await
+        .unwrap_or_default()
 }
 
 /// [`verify_blocking`] off the async runtime.
 pub async fn verify(password: String, phc: String) -> bool {
-    tokio::task::spawn_blocking(move || verify_blocking(&password, &phc)).await.unwrap_or(false)
+    tokio::task::spawn_blocking(move || verify_blocking(&password, &phc))
+        .await
+        .unwrap_or(false)
 }
 
 #[cfg(test)]

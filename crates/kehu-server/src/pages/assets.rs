@@ -18,7 +18,9 @@ pub fn router() -> Router<crate::state::AppState> {
 }
 
 static CSS_URL: LazyLock<String> = LazyLock::new(|| {
-    let hash = Assets::get("app.css").map(|f| hex_prefix(&f.metadata.sha256_hash())).unwrap_or_default();
+    let hash = Assets::get("app.css")
+        .map(|f| hex_prefix(&f.metadata.sha256_hash()))
+        .unwrap_or_default();
     format!("/assets/app.css?v={hash}")
 });
 
@@ -43,7 +45,10 @@ async fn serve(Path(file): Path<String>) -> Response {
         _ => "application/octet-stream",
     };
     (
-        [(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "public, max-age=31536000, immutable")],
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
         asset.data.into_owned(),
     )
         .into_response()

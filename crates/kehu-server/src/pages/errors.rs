@@ -28,14 +28,22 @@ struct ErrorPage {
 pub async fn render(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
     let t = T(lang_of(&parts));
-    let path = parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
     let session = Session::from_request_parts(&mut parts, &state).await.ok();
     let resp = next.run(Request::from_parts(parts, body)).await;
     let Some(PageFailure(err)) = resp.extensions().get::<PageFailure>().cloned() else {
         return resp;
     };
     if matches!(*err, AppError::Unauthenticated) {
-        let next = if path.starts_with('/') && !path.starts_with("//") { path } else { "/".to_owned() };
+        let next = if path.starts_with('/') && !path.starts_with("//") {
+            path
+        } else {
+            "/".to_owned()
+        };
         return Redirect::to(&format!("/login?next={}", urlencode(&next))).into_response();
     }
     let title = match *err {
@@ -46,18 +54,29 @@ pub async fn render(State(state): State<AppState>, req: Request, next: Next) -> 
         AppError::NotFound => t.t("customer.not_found_body").to_owned(),
         ref e => e.message(t.locale()),
     };
-    let page = ErrorPage { t, nav: session.as_ref().map(|s| Nav::new(s, "")), flash: None, title, message };
+    let page = ErrorPage {
+        t,
+        nav: session.as_ref().map(|s| Nav::new(s, "")),
+        flash: None,
+        title,
+        message,
+    };
     let mut out = (resp.status(), page).into_response();
     for h in [header::RETRY_AFTER] {
         if let Some(v) = resp.headers().get(&h) {
             out.headers_mut().insert(h, v.clone());
         }
     }
-    out.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    out.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
     out
 }
 
 /// Percent-encodes a path for a query parameter.
 pub fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)]).map(|e| e[1..].to_owned()).unwrap_or_default()
+    serde_urlencoded::to_string([("", s)])
+        .map(|e| e[1..].to_owned())
+        .unwrap_or_default()
 }

@@ -9,11 +9,11 @@ use crate::i18n::T;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
@@ -22,7 +22,9 @@ const LOGIN_CSRF_COOKIE: &str = "kehu_login_csrf";
 
 /// The login routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/login", get(show).post(submit)).route("/logout", post(leave))
+    Router::new()
+        .route("/login", get(show).post(submit))
+        .route("/logout", post(leave))
 }
 
 #[derive(Template, WebTemplate)]
@@ -51,18 +53,53 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 fn cookie(state: &AppState, name: &'static str, value: String) -> Cookie<'static> {
-    Cookie::build((name, value)).path("/").http_only(true).same_site(SameSite::Lax).secure(state.config.secure_cookies).build()
+    Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.config.secure_cookies)
+        .build()
 }
 
-fn page(state: &AppState, jar: CookieJar, t: T, next: String, login: String, error: Option<String>) -> (CookieJar, LoginPage) {
+fn page(
+    state: &AppState,
+    jar: CookieJar,
+    t: T,
+    next: String,
+    login: String,
+    error: Option<String>,
+) -> (CookieJar, LoginPage) {
     // Login CSRF: a double-submit token, since there is no session yet to hold one.
     let csrf = random_token();
     let jar = jar.add(cookie(state, LOGIN_CSRF_COOKIE, csrf.clone()));
-    (jar, LoginPage { t, nav: None, flash: None, csrf, next, login, error })
+    (
+        jar,
+        LoginPage {
+            t,
+            nav: None,
+            flash: None,
+            csrf,
+            next,
+            login,
+            error,
+        },
+    )
 }
 
-async fn show(State(state): State<AppState>, Lang(l): Lang, jar: CookieJar, Query(q): Query<NextParam>) -> impl IntoResponse {
-    page(&state, jar, T(l), safe_next(q.next.as_deref()), String::new(), None)
+async fn show(
+    State(state): State<AppState>,
+    Lang(l): Lang,
+    jar: CookieJar,
+    Query(q): Query<NextParam>,
+) -> impl IntoResponse {
+    page(
+        &state,
+        jar,
+        T(l),
+        safe_next(q.next.as_deref()),
+        String::new(),
+        None,
+    )
 }
 
 /// A form with nothing but its CSRF token.
@@ -85,18 +122,30 @@ async fn submit(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     let t = T(l);
-    let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();
+    let expected = jar
+        .get(LOGIN_CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
     if expected.is_empty() || !constant_time_eq(expected.as_bytes(), form.csrf.as_bytes()) {
         return Err(AppError::Csrf.into());
     }
     let next = safe_next(form.next.as_deref());
     match login(&state, &form.login, &form.password, &ip).await {
         Ok(session) => {
-            let jar = jar.remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/")).add(cookie(&state, SESSION_COOKIE, session.token));
+            let jar = jar
+                .remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/"))
+                .add(cookie(&state, SESSION_COOKIE, session.token));
             Ok((jar, Redirect::to(&next)).into_response())
         }
         Err(AppError::Unauthenticated) => {
-            let (jar, p) = page(&state, jar, t, next, form.login, Some(t.t("login.failed").to_owned()));
+            let (jar, p) = page(
+                &state,
+                jar,
+                t,
+                next,
+                form.login,
+                Some(t.t("login.failed").to_owned()),
+            );
             Ok((StatusCode::UNAUTHORIZED, jar, p).into_response())
         }
         Err(AppError::RateLimited { retry_at, now }) => {
@@ -109,7 +158,11 @@ async fn submit(
     }
 }
 
-async fn leave(State(state): State<AppState>, jar: CookieJar, CsrfForm(_session, NoFields {}): CsrfForm<NoFields>) -> Result<Response, PageError> {
+async fn leave(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    CsrfForm(_session, NoFields {}): CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
     if let Some(c) = jar.get(SESSION_COOKIE) {
         logout(&state, c.value()).await?;
     }
@@ -118,12 +171,24 @@ async fn leave(State(state): State<AppState>, jar: CookieJar, CsrfForm(_session,
 }
 
 /// Sets the language cookie and returns to the page the user came from.
-pub async fn switch_language(State(state): State<AppState>, Path(tag): Path<String>, headers: HeaderMap, jar: CookieJar) -> Response {
+pub async fn switch_language(
+    State(state): State<AppState>,
+    Path(tag): Path<String>,
+    headers: HeaderMap,
+    jar: CookieJar,
+) -> Response {
     let locale = crate::i18n::Locale::from_tag(&tag);
     // A year-long preference, not a secret: no HttpOnly needed.
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
-    let c = Cookie::parse(format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}", locale.tag()))
-        .unwrap_or_else(|_| cookie(&state, LANG_COOKIE, locale.tag().to_owned()));
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let c = Cookie::parse(format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
+        locale.tag()
+    ))
+    .unwrap_or_else(|_| cookie(&state, LANG_COOKIE, locale.tag().to_owned()));
     let back = headers
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())

@@ -62,12 +62,15 @@ impl Nav {
 
 /// Formats an instant in the team's offset, to the minute.
 pub fn local_time(t: DateTime<Utc>, offset: FixedOffset) -> String {
-    t.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string()
+    t.with_timezone(&offset)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 /// Flash messages a redirect may ask for (`?flash=claimed`); anything else is ignored, so
 /// a crafted link cannot put arbitrary text on the page.
 pub fn flash(t: T, key: Option<&str>) -> Option<String> {
     const KEYS: &[&str] = &["created", "claimed", "released", "transferred"];
-    key.filter(|k| KEYS.contains(k)).map(|k| t.t(&format!("customer.{k}")).to_owned())
+    key.filter(|k| KEYS.contains(k))
+        .map(|k| t.t(&format!("customer.{k}")).to_owned())
 }

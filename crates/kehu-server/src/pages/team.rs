@@ -12,15 +12,17 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
+use kehu_domain::Role;
 use kehu_domain::error::FieldError;
 use kehu_domain::ids::UserId;
-use kehu_domain::Role;
 use kehu_store::UserSummary;
 use serde::Deserialize;
 
 /// The team routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/team", get(page)).route("/team/{id}/transfer-all", post(transfer))
+    Router::new()
+        .route("/team", get(page))
+        .route("/team/{id}/transfer-all", post(transfer))
 }
 
 #[derive(Template, WebTemplate)]
@@ -43,12 +45,22 @@ impl TeamPage {
     }
 }
 
-async fn render(state: &AppState, session: &Session, flash: Option<String>) -> Result<TeamPage, PageError> {
+async fn render(
+    state: &AppState,
+    session: &Session,
+    flash: Option<String>,
+) -> Result<TeamPage, PageError> {
     if session.actor.role == Role::Rep {
         return Err(AppError::NotFound.into());
     }
     let members = state.store.users_in_scope(&session.actor).await?;
-    Ok(TeamPage { t: T(session.locale), nav: Some(Nav::new(session, "team_admin")), flash, csrf: session.csrf.clone(), members })
+    Ok(TeamPage {
+        t: T(session.locale),
+        nav: Some(Nav::new(session, "team_admin")),
+        flash,
+        csrf: session.csrf.clone(),
+        members,
+    })
 }
 
 async fn page(State(state): State<AppState>, session: Session) -> Result<TeamPage, PageError> {
@@ -63,10 +75,23 @@ struct TransferForm {
     reason: String,
 }
 
-async fn transfer(State(state): State<AppState>, Path(from): Path<i64>, CsrfForm(session, f): CsrfForm<TransferForm>) -> Result<TeamPage, PageError> {
-    let to: i64 = f.to.trim().parse().map_err(|_| AppError::from(FieldError::new("to", "unknown_value")))?;
+async fn transfer(
+    State(state): State<AppState>,
+    Path(from): Path<i64>,
+    CsrfForm(session, f): CsrfForm<TransferForm>,
+) -> Result<TeamPage, PageError> {
+    let to: i64 =
+        f.to.trim()
+            .parse()
+            .map_err(|_| AppError::from(FieldError::new("to", "unknown_value")))?;
     let report = transfer_all(&state, &session.actor, UserId(from), UserId(to), &f.reason).await?;
     let t = T(session.locale);
-    let msg = t.fmt("team.transfer_all_done", &[("moved", &report.moved.to_string()), ("skipped", &report.skipped.len().to_string())]);
+    let msg = t.fmt(
+        "team.transfer_all_done",
+        &[
+            ("moved", &report.moved.to_string()),
+            ("skipped", &report.skipped.len().to_string()),
+        ],
+    );
     render(&state, &session, Some(msg)).await
 }

@@ -40,6 +40,9 @@ impl CustomerView {
     }
 }
 
+/// id, name, phone, extension, title.
+type ContactRow = (i64, String, Option<String>, Option<String>, Option<String>);
+
 /// A contact person.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Contact {
@@ -136,17 +139,14 @@ impl Store {
 
     /// The contacts of a customer (call after `customer_for`).
     pub async fn contacts(&self, id: CustomerId) -> Result<Vec<Contact>, StoreError> {
-        let rows: Vec<(i64, String, Option<String>, Option<String>, Option<String>)> = on_db!(
-            &self.db,
-            |p| {
-                sqlx::query_as(
+        let rows: Vec<ContactRow> = on_db!(&self.db, |p| {
+            sqlx::query_as(
             "select id, name, phone, phone_ext, title from contacts where customer_id = $1 order by id"
         )
         .bind(id.0)
         .fetch_all(p)
         .await
-            }
-        )?;
+        })?;
         Ok(rows
             .into_iter()
             .map(|(id, name, phone, ext, title)| Contact {

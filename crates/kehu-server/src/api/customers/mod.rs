@@ -56,12 +56,21 @@ async fn list(
     ApiActor(actor): ApiActor,
     params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(params) = params.map_err(|e| AppError::from(FieldError::new(query_field(&e.body_text()), "invalid_type")))?;
+    let Query(params) = params.map_err(|e| {
+        AppError::from(FieldError::new(query_field(&e.body_text()), "invalid_type"))
+    })?;
     let scope = parse_scope(&actor, params.scope.as_deref())?;
     let limit = params.limit.unwrap_or(50).clamp(1, 200);
-    let query = ListQuery { scope, q: params.q, before: params.before, limit };
+    let query = ListQuery {
+        scope,
+        q: params.q,
+        before: params.before,
+        limit,
+    };
     let views = state.store.list_customers(&actor, &query).await?;
-    let next = (views.len() as i64 == limit).then(|| views.last().map(|v| v.customer.id.0)).flatten();
+    let next = (views.len() as i64 == limit)
+        .then(|| views.last().map(|v| v.customer.id.0))
+        .flatten();
     let items: Vec<_> = views.iter().map(|v| CustomerJson::new(v, None)).collect();
     Ok(Json(json!({ "items": items, "next_before": next })))
 }
@@ -77,9 +86,15 @@ async fn create(
     ApiJson(input): ApiJson<CustomerInput>,
 ) -> Result<(StatusCode, Json<CustomerJson>), ApiError> {
     let new = NewCustomer::parse(&input, state.config.utc_offset)?;
-    let id = state.store.create_customer(&actor, &new, state.now()).await?;
+    let id = state
+        .store
+        .create_customer(&actor, &new, state.now())
+        .await?;
     let (view, contacts) = load(&state, &actor, id).await?;
-    Ok((StatusCode::CREATED, Json(CustomerJson::new(&view, Some(&contacts)))))
+    Ok((
+        StatusCode::CREATED,
+        Json(CustomerJson::new(&view, Some(&contacts))),
+    ))
 }
 
 /// Loads a customer and its contacts for `actor`, or 404.
@@ -88,7 +103,11 @@ pub async fn load(
     actor: &Actor,
     id: CustomerId,
 ) -> Result<(CustomerView, Vec<kehu_store::customers::Contact>), AppError> {
-    let view = state.store.customer_for(actor, id).await?.ok_or(AppError::NotFound)?;
+    let view = state
+        .store
+        .customer_for(actor, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let contacts = state.store.contacts(id).await?;
     Ok((view, contacts))
 }
@@ -108,13 +127,20 @@ async fn update(
     Path(id): Path<i64>,
     ApiJson(patch): ApiJson<CustomerPatch>,
 ) -> Result<Json<CustomerJson>, ApiError> {
-    let view = state.store.customer_for(&actor, CustomerId(id)).await?.ok_or(AppError::NotFound)?;
+    let view = state
+        .store
+        .customer_for(&actor, CustomerId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !kehu_domain::access::can_change(&actor, view.facts()) {
         // Readable but not editable (a pool customer, a read-only collaborator).
         return Err(AppError::Forbidden.into());
     }
     let edited = patch.apply(&view.customer, state.config.utc_offset)?;
-    state.store.update_customer(&actor, &view, &edited, state.now()).await?;
+    state
+        .store
+        .update_customer(&actor, &view, &edited, state.now())
+        .await?;
     let (view, contacts) = load(&state, &actor, CustomerId(id)).await?;
     Ok(Json(CustomerJson::new(&view, Some(&contacts))))
 }

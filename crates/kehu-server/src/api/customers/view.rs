@@ -49,7 +49,11 @@ struct ContactJson {
 }
 
 fn phone_for(p: &Phone, masked: bool) -> String {
-    if masked { mask_phone(p.e164()) } else { p.e164().to_owned() }
+    if masked {
+        mask_phone(p.e164())
+    } else {
+        p.e164().to_owned()
+    }
 }
 
 impl CustomerJson {
@@ -61,7 +65,11 @@ impl CustomerJson {
             id: c.id.0,
             name: c.name.clone(),
             phone: phone_for(&c.phone, masked),
-            phone_ext: if masked { None } else { c.phone.extension().map(str::to_owned) },
+            phone_ext: if masked {
+                None
+            } else {
+                c.phone.extension().map(str::to_owned)
+            },
             phone_masked: masked,
             source: c.source.code(),
             intent: c.intent.code(),
@@ -71,7 +79,10 @@ impl CustomerJson {
             city: c.city.clone(),
             next_follow_up_at: c.next_follow_up_at,
             in_pool: c.in_pool(),
-            owner: c.owner_id.map(|id| UserRef { id: id.0, name: c.owner_name.clone() }),
+            owner: c.owner_id.map(|id| UserRef {
+                id: id.0,
+                name: c.owner_name.clone(),
+            }),
             owner_since: c.owner_since,
             version: c.version,
             created_at: c.created_at,

@@ -28,19 +28,34 @@ pub struct TransferForm {
     reason: String,
 }
 
-pub async fn claim(State(state): State<AppState>, Path(id): Path<i64>, CsrfForm(s, Empty {}): CsrfForm<Empty>) -> Result<Redirect, PageError> {
+pub async fn claim(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(s, Empty {}): CsrfForm<Empty>,
+) -> Result<Redirect, PageError> {
     actions::claim(&state, &s.actor, CustomerId(id)).await?;
     Ok(Redirect::to(&format!("/customers/{id}?flash=claimed")))
 }
 
-pub async fn release(State(state): State<AppState>, Path(id): Path<i64>, CsrfForm(s, f): CsrfForm<ReasonForm>) -> Result<Redirect, PageError> {
+pub async fn release(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(s, f): CsrfForm<ReasonForm>,
+) -> Result<Redirect, PageError> {
     actions::release(&state, &s.actor, CustomerId(id), &f.reason).await?;
     // The customer is in the pool now, still visible (masked): show it with the news.
     Ok(Redirect::to(&format!("/customers/{id}?flash=released")))
 }
 
-pub async fn transfer(State(state): State<AppState>, Path(id): Path<i64>, CsrfForm(s, f): CsrfForm<TransferForm>) -> Result<Redirect, PageError> {
-    let to: i64 = f.to.trim().parse().map_err(|_| AppError::from(FieldError::new("to", "unknown_value")))?;
+pub async fn transfer(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(s, f): CsrfForm<TransferForm>,
+) -> Result<Redirect, PageError> {
+    let to: i64 =
+        f.to.trim()
+            .parse()
+            .map_err(|_| AppError::from(FieldError::new("to", "unknown_value")))?;
     actions::transfer(&state, &s.actor, CustomerId(id), UserId(to), &f.reason).await?;
     Ok(Redirect::to(&format!("/customers/{id}?flash=transferred")))
 }

@@ -56,12 +56,22 @@ fn row(t: T, v: &CustomerView, state: &AppState) -> Row {
     Row {
         id: c.id.0,
         name: c.name.clone(),
-        phone: if masked { c.phone.masked() } else { c.phone.national() },
-        owner: c.owner_name.clone().unwrap_or_else(|| t.t("ledger.pool").to_owned()),
+        phone: if masked {
+            c.phone.masked()
+        } else {
+            c.phone.national()
+        },
+        owner: c
+            .owner_name
+            .clone()
+            .unwrap_or_else(|| t.t("ledger.pool").to_owned()),
         city: c.city.clone().unwrap_or_default(),
         intent: t.t(intent_key(c.intent.code())),
         intent_code: c.intent.code(),
-        next_follow_up: c.next_follow_up_at.map(|d| local_time(d, state.config.utc_offset)).unwrap_or_default(),
+        next_follow_up: c
+            .next_follow_up_at
+            .map(|d| local_time(d, state.config.utc_offset))
+            .unwrap_or_default(),
         owner_since: local_time(c.owner_since, state.config.utc_offset),
     }
 }
@@ -75,7 +85,11 @@ pub fn intent_key(code: &str) -> &'static str {
     }
 }
 
-pub async fn page(State(state): State<AppState>, session: Session, Query(p): Query<Params>) -> Result<ListPage, PageError> {
+pub async fn page(
+    State(state): State<AppState>,
+    session: Session,
+    Query(p): Query<Params>,
+) -> Result<ListPage, PageError> {
     let t = T(session.locale);
     let scope = customers_scope(&session.actor, p.scope.as_deref())?;
     let (tab, heading) = match scope {
@@ -85,12 +99,25 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(p): Que
         Scope::Shared => ("shared", "nav.shared"),
     };
     let q = p.q.unwrap_or_default();
-    let query = ListQuery { scope, q: Some(q.clone()), before: p.before, limit: PAGE };
+    let query = ListQuery {
+        scope,
+        q: Some(q.clone()),
+        before: p.before,
+        limit: PAGE,
+    };
     let views = state.store.list_customers(&session.actor, &query).await?;
-    let next = (views.len() as i64 == PAGE).then(|| views.last().map(|v| v.customer.id.0)).flatten().map(|before| {
-        let qs = serde_urlencoded::to_string([("scope", tab), ("q", q.as_str()), ("before", &before.to_string())]).unwrap_or_default();
-        format!("/customers?{qs}")
-    });
+    let next = (views.len() as i64 == PAGE)
+        .then(|| views.last().map(|v| v.customer.id.0))
+        .flatten()
+        .map(|before| {
+            let qs = serde_urlencoded::to_string([
+                ("scope", tab),
+                ("q", q.as_str()),
+                ("before", &before.to_string()),
+            ])
+            .unwrap_or_default();
+            format!("/customers?{qs}")
+        });
     Ok(ListPage {
         t,
         nav: Some(Nav::new(&session, tab)),

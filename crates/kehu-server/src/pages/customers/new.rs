@@ -64,13 +64,26 @@ fn render(session: &Session, form: NewForm, errors: HashMap<String, String>) -> 
         csrf: session.csrf.clone(),
         form,
         errors,
-        sources: Source::ALL.iter().map(|s| (s.code(), t.t(&format!("source.{}", s.code())).to_owned())).collect(),
-        intents: IntentLevel::ALL.iter().map(|i| (i.code(), t.t(&format!("intent.{}", i.code())).to_owned())).collect(),
+        sources: Source::ALL
+            .iter()
+            .map(|s| (s.code(), t.t(&format!("source.{}", s.code())).to_owned()))
+            .collect(),
+        intents: IntentLevel::ALL
+            .iter()
+            .map(|i| (i.code(), t.t(&format!("intent.{}", i.code())).to_owned()))
+            .collect(),
     }
 }
 
 pub async fn page(session: Session) -> NewPage {
-    render(&session, NewForm { intent: "medium".to_owned(), ..Default::default() }, HashMap::new())
+    render(
+        &session,
+        NewForm {
+            intent: "medium".to_owned(),
+            ..Default::default()
+        },
+        HashMap::new(),
+    )
 }
 
 fn some(s: &str) -> Option<String> {
@@ -109,18 +122,31 @@ fn form_field(field: &str) -> String {
 }
 
 fn messages(t: T, errs: &FieldErrors) -> HashMap<String, String> {
-    errs.0.iter().map(|e| (form_field(&e.field), field_message(t, e))).collect()
+    errs.0
+        .iter()
+        .map(|e| (form_field(&e.field), field_message(t, e)))
+        .collect()
 }
 
-pub async fn submit(State(state): State<AppState>, CsrfForm(session, form): CsrfForm<NewForm>) -> Result<Response, PageError> {
+pub async fn submit(
+    State(state): State<AppState>,
+    CsrfForm(session, form): CsrfForm<NewForm>,
+) -> Result<Response, PageError> {
     let t = T(session.locale);
     let new = match NewCustomer::parse(&form.input(), state.config.utc_offset) {
         Ok(n) => n,
         Err(errs) => {
             let errors = messages(t, &errs);
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&session, form, errors)).into_response());
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(&session, form, errors),
+            )
+                .into_response());
         }
     };
-    let id = state.store.create_customer(&session.actor, &new, state.now()).await?;
+    let id = state
+        .store
+        .create_customer(&session.actor, &new, state.now())
+        .await?;
     Ok(Redirect::to(&format!("/customers/{}?flash=created", id.0)).into_response())
 }

@@ -9,10 +9,10 @@ use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
+use kehu_domain::Role;
 use kehu_domain::access::Visibility;
 use kehu_domain::ids::CustomerId;
 use kehu_domain::ownership::{LedgerEntry, LedgerKind};
-use kehu_domain::Role;
 use serde::Deserialize;
 
 /// A contact row.
@@ -85,27 +85,59 @@ pub fn describe(t: T, e: &LedgerEntry) -> String {
     t.fmt(key, &[("by", &e.by_name), ("from", from), ("to", to)])
 }
 
-pub async fn page(State(state): State<AppState>, session: Session, Path(id): Path<i64>, Query(p): Query<Params>) -> Result<ShowPage, PageError> {
+pub async fn page(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Query(p): Query<Params>,
+) -> Result<ShowPage, PageError> {
     let t = T(session.locale);
     let actor = &session.actor;
-    let view = state.store.customer_for(actor, CustomerId(id)).await?.ok_or(AppError::NotFound)?;
+    let view = state
+        .store
+        .customer_for(actor, CustomerId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
     let offset = state.config.utc_offset;
     let masked = view.visibility != Visibility::Full;
     let c = &view.customer;
     let phone = |p: &kehu_domain::customer::Phone| if masked { p.masked() } else { p.national() };
     let contacts = state.store.contacts(c.id).await?;
     let ledger = state.store.ledger(c.id).await?;
-    let changes = if masked { Vec::new() } else { state.store.customer_audit(c.id).await? };
-    let ext = c.phone.extension().filter(|_| !masked).map(|e| format!(" 转 {e}")).unwrap_or_default();
+    let changes = if masked {
+        Vec::new()
+    } else {
+        state.store.customer_audit(c.id).await?
+    };
+    let ext = c
+        .phone
+        .extension()
+        .filter(|_| !masked)
+        .map(|e| format!(" 转 {e}"))
+        .unwrap_or_default();
     let props = vec![
         ("customer.phone", format!("{}{ext}", phone(&c.phone))),
-        ("customer.source", t.t(&format!("source.{}", c.source.code())).to_owned()),
-        ("customer.intent", t.t(intent_key(c.intent.code())).to_owned()),
-        ("customer.grade", c.grade.map(|g| g.code().to_owned()).unwrap_or_default()),
+        (
+            "customer.source",
+            t.t(&format!("source.{}", c.source.code())).to_owned(),
+        ),
+        (
+            "customer.intent",
+            t.t(intent_key(c.intent.code())).to_owned(),
+        ),
+        (
+            "customer.grade",
+            c.grade.map(|g| g.code().to_owned()).unwrap_or_default(),
+        ),
         ("customer.industry", c.industry.clone().unwrap_or_default()),
         ("customer.province", c.province.clone().unwrap_or_default()),
         ("customer.city", c.city.clone().unwrap_or_default()),
-        ("customer.next_follow_up_at", c.next_follow_up_at.map(|d| local_time(d, offset)).unwrap_or_default()),
+        (
+            "customer.next_follow_up_at",
+            c.next_follow_up_at
+                .map(|d| local_time(d, offset))
+                .unwrap_or_default(),
+        ),
         ("customer.owner_since", local_time(c.owner_since, offset)),
     ];
     let can_release = !c.in_pool() && kehu_domain::access::can_change(actor, view.facts());
@@ -116,12 +148,18 @@ pub async fn page(State(state): State<AppState>, session: Session, Path(id): Pat
         users
             .into_iter()
             .filter(|u| u.active && Some(u.id) != c.owner_id.map(|o| o.0))
-            .map(|u| Rep { id: u.id, label: format!("{} · {}", u.name, u.team_name.unwrap_or_default()) })
+            .map(|u| Rep {
+                id: u.id,
+                label: format!("{} · {}", u.name, u.team_name.unwrap_or_default()),
+            })
             .collect()
     };
     Ok(ShowPage {
         t,
-        nav: Some(Nav::new(&session, if c.in_pool() { "pool" } else { "mine" })),
+        nav: Some(Nav::new(
+            &session,
+            if c.in_pool() { "pool" } else { "mine" },
+        )),
         flash: flash(t, p.flash.as_deref()),
         csrf: session.csrf.clone(),
         id: c.id.0,
@@ -129,10 +167,17 @@ pub async fn page(State(state): State<AppState>, session: Session, Path(id): Pat
         props,
         masked,
         in_pool: c.in_pool(),
-        owner: c.owner_name.clone().unwrap_or_else(|| t.t("customer.in_pool").to_owned()),
+        owner: c
+            .owner_name
+            .clone()
+            .unwrap_or_else(|| t.t("customer.in_pool").to_owned()),
         contacts: contacts
             .iter()
-            .map(|k| ContactRow { name: k.name.clone(), phone: k.phone.as_ref().map(phone).unwrap_or_default(), title: k.title.clone().unwrap_or_default() })
+            .map(|k| ContactRow {
+                name: k.name.clone(),
+                phone: k.phone.as_ref().map(phone).unwrap_or_default(),
+                title: k.title.clone().unwrap_or_default(),
+            })
             .collect(),
         events: ledger
             .iter()
@@ -140,7 +185,10 @@ pub async fn page(State(state): State<AppState>, session: Session, Path(id): Pat
             .map(|e| Event {
                 at: local_time(e.at, offset),
                 text: describe(t, e),
-                reason: e.reason.as_ref().map(|r| t.fmt("ledger.reason", &[("reason", r)])),
+                reason: e
+                    .reason
+                    .as_ref()
+                    .map(|r| t.fmt("ledger.reason", &[("reason", r)])),
             })
             .collect(),
         changes: changes
