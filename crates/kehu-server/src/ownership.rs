@@ -22,12 +22,6 @@ async fn decide_and_apply<F>(
 where
     F: Fn(&OwnershipState) -> Result<OwnerChange, ownership::OwnershipError>,
 {
-    // Record-level check first: a customer the actor may not read does not exist for them.
-    state
-        .store
-        .customer_for(actor, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
     for _ in 0..ATTEMPTS {
         let facts = state
             .store
@@ -46,10 +40,40 @@ where
     Err(AppError::Stale)
 }
 
+/// Record-level check: a customer the actor may not read does not exist for them.
+async fn readable(state: &AppState, actor: &Actor, id: CustomerId) -> Result<(), AppError> {
+    state
+        .store
+        .customer_for(actor, id)
+        .await?
+        .map(|_| ())
+        .ok_or(AppError::NotFound)
+}
+
 /// Claims a pool customer for `actor`.
 pub async fn claim(state: &AppState, actor: &Actor, id: CustomerId) -> Result<(), AppError> {
     let now = state.now();
+    if state.store.customer_for(actor, id).await?.is_none() {
+        // Unreadable now; if it was in the pool moments ago, this claimer lost a race and is
+        // told who won, like the losers that got past this check. A fresh instant: the
+        // winner may have read the clock after this request did.
+        let now = state.now();
+        let last = state.store.ledger_at(id, now).await?;
+        return Err(last
+            .and_then(|e| ownership::lost_claim_race(&e, now))
+            .map_or(AppError::NotFound, AppError::from));
+    }
     decide_and_apply(state, actor, id, |s| ownership::claim(actor, s, now)).await
+}
+
+/// A target outside the actor's reach is a problem with the `to` field.
+fn target_field(e: AppError) -> AppError {
+    match e {
+        AppError::Ownership(ownership::OwnershipError::TargetNotAssignable) => {
+            FieldError::new("to", "target_not_assignable").into()
+        }
+        other => other,
+    }
 }
 
 /// Releases a customer to the pool with a reason.
@@ -60,6 +84,7 @@ pub async fn release(
     reason: &str,
 ) -> Result<(), AppError> {
     let reason = Reason::parse(reason)?;
+    readable(state, actor, id).await?;
     let now = state.now();
     decide_and_apply(state, actor, id, |s| {
         ownership::release(actor, s, &reason, now)
@@ -86,11 +111,13 @@ pub async fn transfer(
 ) -> Result<(), AppError> {
     let reason = Reason::parse(reason)?;
     let target = target(state, to).await?;
+    readable(state, actor, id).await?;
     let now = state.now();
     decide_and_apply(state, actor, id, |s| {
         ownership::transfer(actor, s, &target, &reason, now)
     })
     .await
+    .map_err(target_field)
 }
 
 /// The outcome of moving all of a rep's customers.
@@ -148,8 +175,8 @@ pub async fn transfer_all(
         .await;
         match outcome {
             Ok(()) => report.moved += 1,
-            Err(AppError::Ownership(ownership::OwnershipError::TargetNotAssignable)) => {
-                return Err(ownership::OwnershipError::TargetNotAssignable.into());
+            Err(e @ AppError::Ownership(ownership::OwnershipError::TargetNotAssignable)) => {
+                return Err(target_field(e));
             }
             Err(e) => report.skipped.push(Skipped {
                 customer_id: id.0,

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod browser;
 mod pg;
 
 use kehu_store::Store;

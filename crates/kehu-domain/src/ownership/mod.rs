@@ -5,5 +5,6 @@ mod transition;
 
 pub use ledger::{LedgerEntry, LedgerKind, OwnerChange, owner_at};
 pub use transition::{
-    OwnershipError, OwnershipState, Reason, TransferTarget, claim, create, release, transfer,
+    CLAIM_RACE_WINDOW_MINUTES, OwnershipError, OwnershipState, Reason, TransferTarget, claim,
+    create, lost_claim_race, release, transfer,
 };

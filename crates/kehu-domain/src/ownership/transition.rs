@@ -1,7 +1,7 @@
 //! The allowed owner transitions. Each returns an [`OwnerChange`] for the store's one
 //! writer (`kehu_store::ownership::apply`) or says, in a typed error, why not.
 
-use super::ledger::{LedgerKind, OwnerChange};
+use super::ledger::{LedgerEntry, LedgerKind, OwnerChange};
 use crate::actor::Actor;
 use crate::error::FieldError;
 use crate::ids::{CustomerId, UserId};
@@ -84,6 +84,21 @@ pub enum OwnershipError {
     /// The target rep cannot receive customers (disabled, or outside the manager's scope).
     #[error("target cannot receive customers")]
     TargetNotAssignable,
+}
+
+/// How long after a claim a losing claimer is still told who won. Past that, a customer
+/// the actor may not read is simply not found.
+pub const CLAIM_RACE_WINDOW_MINUTES: i64 = 5;
+
+/// A claimer who may no longer read the customer lost a race if the last ledger event is a
+/// claim from the pool within [`CLAIM_RACE_WINDOW_MINUTES`]: they saw it in the pool moments
+/// ago, so naming the winner reveals nothing new. `None` means "not found" is the answer.
+pub fn lost_claim_race(last: &LedgerEntry, now: DateTime<Utc>) -> Option<OwnershipError> {
+    let recent = now - last.at <= chrono::Duration::minutes(CLAIM_RACE_WINDOW_MINUTES);
+    (last.kind == LedgerKind::Claim && recent).then(|| OwnershipError::AlreadyOwned {
+        owner_name: last.to_name.clone().unwrap_or_default(),
+        since: last.at,
+    })
 }
 
 /// The first ledger event of a new customer: owned by its creator.
@@ -253,6 +268,38 @@ mod tests {
         let err = claim(&rep, &state(Some(2), Some("/1/")), now()).unwrap_err();
         assert!(
             matches!(err, OwnershipError::AlreadyOwned { ref owner_name, .. } if owner_name == "张三")
+        );
+    }
+
+    #[test]
+    fn a_fresh_claim_names_the_winner_to_late_claimers_but_old_ones_stay_hidden() {
+        let claim = LedgerEntry {
+            id: 1,
+            customer_id: CustomerId(10),
+            kind: LedgerKind::Claim,
+            from_user: None,
+            from_name: None,
+            to_user: Some(UserId(2)),
+            to_name: Some("张三".into()),
+            by_user: UserId(2),
+            by_name: "张三".into(),
+            reason: None,
+            rule: None,
+            at: now(),
+        };
+        let err =
+            lost_claim_race(&claim, now() + chrono::Duration::seconds(3)).expect("a lost race");
+        assert!(
+            matches!(err, OwnershipError::AlreadyOwned { ref owner_name, .. } if owner_name == "张三")
+        );
+        assert!(lost_claim_race(&claim, now() + chrono::Duration::minutes(6)).is_none());
+        let transfer = LedgerEntry {
+            kind: LedgerKind::Transfer,
+            ..claim
+        };
+        assert!(
+            lost_claim_race(&transfer, now()).is_none(),
+            "only pool claims were visible to everyone"
         );
     }
 

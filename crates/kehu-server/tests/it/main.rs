@@ -1,1 +1,7 @@
+//! Integration tests: a real Kehu server per test, on SQLite and on PostgreSQL.
 
+mod api_access;
+mod api_customers;
+mod api_ownership;
+mod claim_race;
+mod harness;

@@ -1,0 +1,478 @@
+//! Real-browser tests: a headless Chromium per test, driven through its own chromedriver.
+
+use fantoccini::elements::Element;
+use fantoccini::error::CmdError;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long `text`, `fill` and `click` wait for their element to appear.
+const ELEMENT_WAIT: Duration = Duration::from_secs(5);
+/// Viewport size, fixed so pages lay out and screenshots look the same on every machine.
+const WIDTH: u32 = 1280;
+const HEIGHT: u32 = 900;
+
+/// A headless Chromium session with its own chromedriver and profile; both go away on drop.
+///
+/// JavaScript dialogs (`confirm()` and friends) are left open: answer them with
+/// `browser.client.accept_alert()` or `dismiss_alert()`.
+pub struct Browser {
+    /// The WebDriver client, for anything the helpers below do not cover.
+    pub client: Client,
+    // Field order matters: the driver is killed before the profile directory is deleted.
+    driver: Driver,
+    _dir: tempfile::TempDir,
+}
+
+/// The chromedriver process group (chromedriver and every Chromium process it started) and
+/// the watchdog that kills it if the test process dies without dropping us.
+struct Driver {
+    child: Child,
+    watchdog: Option<Child>,
+}
+
+impl Browser {
+    /// Starts chromedriver on a free loopback port and a headless Chromium session.
+    pub async fn start() -> Browser {
+        let chromium = find_binary(
+            "KEHU_CHROMIUM",
+            "/usr/bin/chromium",
+            &["chromium", "chromium-browser"],
+        );
+        let chromedriver = find_binary(
+            "KEHU_CHROMEDRIVER",
+            "/usr/bin/chromedriver",
+            &["chromedriver"],
+        );
+        let dir = tempfile::Builder::new()
+            .prefix("kehu-browser-")
+            .tempdir()
+            .expect("create browser temp dir");
+        let profile = dir.path().join("profile");
+        std::fs::create_dir(&profile).expect("create chromium profile dir");
+        let log_path = dir.path().join("chromedriver.log");
+        let log = File::create(&log_path).expect("create chromedriver log");
+
+        // Port 0: chromedriver picks a free port itself and prints it, so parallel browsers
+        // cannot race for the same port.
+        let mut child = Command::new(&chromedriver)
+            .args(["--port=0", "--log-level=WARNING"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            // Own process group: one signal reaches Chromium too, and a Ctrl-C meant for
+            // the test runner does not kill the browser before Drop can clean up.
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {}: {e}", chromedriver.display()));
+        let stdout = child.stdout.take().expect("chromedriver stdout");
+        let mut driver = Driver {
+            child,
+            watchdog: None,
+        };
+        driver.watchdog = Some(spawn_watchdog(driver.child.id(), dir.path()));
+
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        std::thread::spawn(move || {
+            // Keeps reading to EOF so chromedriver never blocks on a full pipe.
+            let mut tx = Some(tx);
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Some(port) = started_port(&line)
+                    && let Some(tx) = tx.take()
+                {
+                    let _ = tx.send(port);
+                }
+            }
+        });
+        let Ok(Ok(port)) = tokio::time::timeout(Duration::from_secs(30), rx).await else {
+            panic!(
+                "chromedriver ({}) did not report its port; log:\n{}",
+                chromedriver.display(),
+                read_log(&log_path)
+            )
+        };
+
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            chrome_options(&chromium, &profile),
+        );
+        caps.insert("pageLoadStrategy".into(), json!("normal"));
+        // A confirm() stays open for the test to accept or dismiss through `client`.
+        caps.insert("unhandledPromptBehavior".into(), json!("ignore"));
+        // Fail fast instead of WebDriver's 300 s default page load timeout.
+        caps.insert(
+            "timeouts".into(),
+            json!({ "script": 30_000, "pageLoad": 30_000, "implicit": 0 }),
+        );
+        let client = ClientBuilder::rustls()
+            .expect("rustls WebDriver client (needs CA certificates: Debian's ca-certificates)")
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "start headless Chromium ({}) through chromedriver: {e}\nchromedriver log:\n{}",
+                    chromium.display(),
+                    read_log(&log_path)
+                )
+            });
+        fit_viewport(&client).await;
+        Browser {
+            client,
+            driver,
+            _dir: dir,
+        }
+    }
+
+    /// Navigates to `url` and waits for the document to load.
+    pub async fn goto(&self, url: &str) {
+        self.client
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("navigate to {url}: {e}"));
+        self.wait_loaded().await;
+    }
+
+    /// Fills the form field named `name` (input/select/textarea by its name attribute) with `value`; for a <select>, selects the option with that value.
+    ///
+    /// Radio buttons: clicks the one with that value. Checkboxes: checked unless `value` is
+    /// empty, "false", "off" or "0". Date, time, color, range and hidden inputs get their
+    /// value set by script (typing into them depends on the browser's locale), with the
+    /// `input` and `change` events a user's edit would fire.
+    pub async fn fill(&self, name: &str, value: &str) {
+        let css = format!("[name=\"{}\"]", css_string(name));
+        let el = self.wait_for(&css).await;
+        let tag = el
+            .tag_name()
+            .await
+            .expect("tag name of form field")
+            .to_ascii_lowercase();
+        let kind = el
+            .attr("type")
+            .await
+            .expect("type of form field")
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let what = format!("fill field {name:?} with {value:?}");
+        match (tag.as_str(), kind.as_str()) {
+            ("select", _) => {
+                let option = format!("option[value=\"{}\"]", css_string(value));
+                el.find(Locator::Css(&option))
+                    .await
+                    .unwrap_or_else(|e| panic!("{what}: no such option: {e}"))
+                    .click()
+                    .await
+                    .unwrap_or_else(|e| panic!("{what}: {e}"));
+            }
+            ("input", "radio") => {
+                let radio = format!("{css}[value=\"{}\"]", css_string(value));
+                self.click(&radio).await;
+            }
+            ("input", "checkbox") => {
+                let want = !matches!(value, "" | "false" | "off" | "0");
+                let checked = el.is_selected().await.expect("checkbox state");
+                if checked != want {
+                    el.click().await.unwrap_or_else(|e| panic!("{what}: {e}"));
+                }
+            }
+            (
+                "input",
+                "date" | "time" | "datetime-local" | "month" | "week" | "color" | "range"
+                | "hidden",
+            ) => {
+                let script = "const [el, v] = arguments; el.value = v; \
+                    el.dispatchEvent(new Event('input', { bubbles: true })); \
+                    el.dispatchEvent(new Event('change', { bubbles: true }));";
+                let el_json = serde_json::to_value(&el).expect("element as JSON");
+                self.client
+                    .execute(script, vec![el_json, json!(value)])
+                    .await
+                    .unwrap_or_else(|e| panic!("{what}: {e}"));
+            }
+            _ => {
+                el.clear().await.unwrap_or_else(|e| panic!("{what}: {e}"));
+                el.send_keys(value)
+                    .await
+                    .unwrap_or_else(|e| panic!("{what}: {e}"));
+            }
+        }
+    }
+
+    /// Clicks the first element matching a CSS selector.
+    ///
+    /// Waits up to 5 s for the element, and for the page to finish loading afterwards.
+    pub async fn click(&self, css: &str) {
+        self.wait_for(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css:?}: {e}"));
+        self.wait_loaded().await;
+    }
+
+    /// Text of the first element matching `css` (waits up to 5 s for it to appear).
+    pub async fn text(&self, css: &str) -> String {
+        self.wait_for(css)
+            .await
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("text of {css:?}: {e}"))
+    }
+
+    /// Whether any element matches `css` right now.
+    pub async fn exists(&self, css: &str) -> bool {
+        !self
+            .client
+            .find_all(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("find {css:?}: {e}"))
+            .is_empty()
+    }
+
+    /// The current URL.
+    pub async fn url(&self) -> String {
+        self.client
+            .current_url()
+            .await
+            .expect("current URL")
+            .to_string()
+    }
+
+    /// Saves a PNG screenshot.
+    pub async fn screenshot(&self, path: &Path) {
+        let png = self.client.screenshot().await.expect("take screenshot");
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .unwrap_or_else(|e| panic!("create {}: {e}", parent.display()));
+        }
+        std::fs::write(path, png).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    }
+
+    /// Deletes all cookies (log out everyone).
+    ///
+    /// WebDriver scopes this to the current page's host; tests talk to one server on
+    /// 127.0.0.1, so that is all of them (cookies do not depend on the port).
+    pub async fn clear_cookies(&self) {
+        self.client
+            .delete_all_cookies()
+            .await
+            .expect("delete cookies");
+    }
+
+    /// Ends the session and stops chromedriver.
+    pub async fn close(self) {
+        let Browser {
+            client,
+            driver,
+            _dir,
+        } = self;
+        // A clean session end lets chromedriver quit Chromium; Driver's drop kills the rest.
+        let _ = client.close().await;
+        drop(driver);
+    }
+
+    async fn wait_for(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(ELEMENT_WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element matches {css:?} within {ELEMENT_WAIT:?}: {e}"))
+    }
+
+    /// WebDriver already waits for navigations it starts; this also covers a navigation
+    /// that a click or script started a moment ago.
+    async fn wait_loaded(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let state = self
+                .client
+                .execute("return document.readyState", vec![])
+                .await;
+            match &state {
+                Ok(Value::String(s)) if s == "complete" => return,
+                // The page is waiting for the test to answer a dialog.
+                Err(e) if e.is_unexpected_alert_open() => return,
+                // Mid-navigation the old document can vanish under the script: retry.
+                Ok(_) | Err(CmdError::Standard(_)) => {}
+                Err(e) => panic!("wait for the page to load: {e}"),
+            }
+            assert!(
+                Instant::now() < deadline,
+                "page did not finish loading within 30 s (readyState {state:?})"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // Chromium processes are chromedriver's children in its process group.
+        let pgid = self.child.id();
+        let _ = Command::new("sh")
+            .args(["-c", &format!("kill -9 -{pgid} 2>/dev/null")])
+            .stdin(Stdio::null())
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(mut w) = self.watchdog.take() {
+            let _ = w.kill();
+            let _ = w.wait();
+        }
+        // Wait for the group to die so the profile dir is not written while it is deleted.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while group_alive(pgid) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// Sizes the window so the page viewport, and so every screenshot, is exactly
+/// WIDTH x HEIGHT: headless Chromium's window includes browser UI of a version-dependent
+/// height.
+async fn fit_viewport(client: &Client) {
+    client
+        .set_window_size(WIDTH, HEIGHT)
+        .await
+        .expect("set browser window size");
+    let ui = client
+        .execute(
+            "return [outerWidth - innerWidth, outerHeight - innerHeight]",
+            vec![],
+        )
+        .await
+        .expect("measure browser UI");
+    let extra = |i: usize| {
+        ui.get(i)
+            .and_then(Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(0)
+    };
+    let (dw, dh) = (extra(0), extra(1));
+    if dw > 0 || dh > 0 {
+        client
+            .set_window_size(WIDTH + dw, HEIGHT + dh)
+            .await
+            .expect("set browser window size");
+    }
+}
+
+/// The command line options for a root-safe headless Chromium that stays off the network.
+fn chrome_options(chromium: &Path, profile: &Path) -> Value {
+    json!({
+        "binary": chromium.to_string_lossy(),
+        "args": [
+            "--headless",
+            // Root (containers, CI) cannot use the sandbox.
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            // Without these Chromium phones home and the closed network refuses it.
+            "--disable-quic",
+            "--no-first-run",
+            "--no-default-browser-check",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions",
+            "--password-store=basic",
+            "--mute-audio",
+            // Reproducible screenshots.
+            format!("--window-size={WIDTH},{HEIGHT}"),
+            "--force-device-scale-factor=1",
+            "--hide-scrollbars",
+            format!("--user-data-dir={}", profile.display()),
+        ],
+        // The same Accept-Language on every machine, whatever its locale.
+        "prefs": { "intl.accept_languages": "en-US,en" },
+    })
+}
+
+/// Parses chromedriver's "ChromeDriver was started successfully on port 43087." line.
+fn started_port(line: &str) -> Option<u16> {
+    line.split_once("started successfully on port ")?
+        .1
+        .trim_end_matches(|c: char| !c.is_ascii_digit())
+        .parse()
+        .ok()
+}
+
+/// `var`, else `default`, else the first of `names` on PATH.
+fn find_binary(var: &str, default: &str, names: &[&str]) -> PathBuf {
+    if let Some(path) = std::env::var_os(var) {
+        let path = PathBuf::from(path);
+        assert!(path.is_file(), "{var}={} does not exist", path.display());
+        return path;
+    }
+    let default = PathBuf::from(default);
+    if default.is_file() {
+        return default;
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "{} not found: install Debian's `chromium` and `chromium-driver` \
+                 (./scripts/test does), or set KEHU_CHROMIUM and KEHU_CHROMEDRIVER",
+                names[0]
+            )
+        })
+}
+
+/// Kills the browser's process group and deletes its directory once the test process is
+/// gone, for the cases where Drop never runs (abort, SIGKILL, a timeout in CI).
+fn spawn_watchdog(pgid: u32, dir: &Path) -> Child {
+    let script = format!(
+        "while kill -0 {pid} 2>/dev/null; do sleep 1; done; kill -9 -{pgid} 2>/dev/null; rm -rf '{dir}'",
+        pid = std::process::id(),
+        dir = dir.display()
+    );
+    Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        // Its own group, so the Ctrl-C that stops the tests does not stop the watchdog.
+        .process_group(0)
+        .spawn()
+        .expect("spawn browser watchdog")
+}
+
+/// Whether any live (not zombie) process is still in process group `pgid`.
+fn group_alive(pgid: u32) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries.filter_map(Result::ok).any(|e| {
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            return false;
+        };
+        // "pid (comm) state ppid pgrp ..."; comm may contain spaces and parentheses.
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            return false;
+        };
+        let mut fields = rest.split_whitespace();
+        let state = fields.next();
+        let pgrp = fields.nth(1);
+        pgrp == Some(pgid.to_string().as_str()) && !matches!(state, Some("Z" | "X"))
+    })
+}
+
+fn read_log(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| format!("(unreadable: {e})"))
+}
+
+/// Escapes `s` for use inside a double-quoted CSS string.
+fn css_string(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
