@@ -13,12 +13,7 @@ use serde::Serialize;
 /// How often a decision is retried after losing a compare-and-set to a concurrent edit.
 const ATTEMPTS: usize = 3;
 
-async fn decide_and_apply<F>(
-    state: &AppState,
-    actor: &Actor,
-    id: CustomerId,
-    decide: F,
-) -> Result<(), AppError>
+async fn decide_and_apply<F>(state: &AppState, id: CustomerId, decide: F) -> Result<(), AppError>
 where
     F: Fn(&OwnershipState) -> Result<OwnerChange, ownership::OwnershipError>,
 {
@@ -63,7 +58,7 @@ pub async fn claim(state: &AppState, actor: &Actor, id: CustomerId) -> Result<()
             .and_then(|e| ownership::lost_claim_race(&e, now))
             .map_or(AppError::NotFound, AppError::from));
     }
-    decide_and_apply(state, actor, id, |s| ownership::claim(actor, s, now)).await
+    decide_and_apply(state, id, |s| ownership::claim(actor, s, now)).await
 }
 
 /// A target outside the actor's reach is a problem with the `to` field.
@@ -86,10 +81,7 @@ pub async fn release(
     let reason = Reason::parse(reason)?;
     readable(state, actor, id).await?;
     let now = state.now();
-    decide_and_apply(state, actor, id, |s| {
-        ownership::release(actor, s, &reason, now)
-    })
-    .await
+    decide_and_apply(state, id, |s| ownership::release(actor, s, &reason, now)).await
 }
 
 /// Loads the rep a transfer goes to; an unknown id is a field error on `to`.
@@ -113,7 +105,7 @@ pub async fn transfer(
     let target = target(state, to).await?;
     readable(state, actor, id).await?;
     let now = state.now();
-    decide_and_apply(state, actor, id, |s| {
+    decide_and_apply(state, id, |s| {
         ownership::transfer(actor, s, &target, &reason, now)
     })
     .await
@@ -165,7 +157,7 @@ pub async fn transfer_all(
         skipped: Vec::new(),
     };
     for id in state.store.customers_owned_by(from).await? {
-        let outcome = decide_and_apply(state, actor, id, |s| {
+        let outcome = decide_and_apply(state, id, |s| {
             if s.owner_id != Some(from) {
                 // Claimed or moved since the list was read: leave it with its new owner.
                 return Err(ownership::OwnershipError::NotOwner);

@@ -198,8 +198,9 @@ impl Cluster {
             pid = std::process::id(),
             dir = dir.display()
         );
-        Command::new("sh")
-            .args(["-c", &script])
+        // In its own session, so a Ctrl-C to the test run does not kill the cleanup too.
+        Command::new("setsid")
+            .args(["sh", "-c", &script])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

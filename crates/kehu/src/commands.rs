@@ -11,6 +11,15 @@ use kehu_server::{Server, ServerConfig};
 use kehu_store::{NewUser, Store, StoreError};
 use std::io::{IsTerminal, Read};
 
+/// The wall clock, read at the command-line edge.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the CLI is an edge that reads the clock"
+)]
+fn now() -> chrono::DateTime<Utc> {
+    Utc::now()
+}
+
 /// Runs one parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
@@ -56,7 +65,7 @@ async fn open(url: &str) -> anyhow::Result<Store> {
 
 async fn seed(store: &Store) -> anyhow::Result<()> {
     eprintln!("seeding the demo organisation …");
-    let summary = demo::seed(store, Utc::now(), &DemoSize::FULL)
+    let summary = demo::seed(store, now(), &DemoSize::FULL)
         .await
         .context("seeding demo data")?;
     println!(
@@ -108,7 +117,7 @@ async fn team_id(store: &Store, name: &str) -> anyhow::Result<TeamId> {
     if let Some(t) = store.team_by_name(name).await? {
         return Ok(TeamId(t.id));
     }
-    let id = store.create_team(name, None, Utc::now()).await?;
+    let id = store.create_team(name, None, now()).await?;
     eprintln!("created team {name}");
     Ok(id)
 }
@@ -157,7 +166,7 @@ async fn add_user(
         team_id,
         password_hash: &hash,
     };
-    let id = match store.create_user(&user, Utc::now()).await {
+    let id = match store.create_user(&user, now()).await {
         Err(StoreError::Conflict { .. }) => bail!("login: {login} is taken"),
         other => other?,
     };
@@ -189,7 +198,7 @@ async fn create_token(url: &str, login: &str, name: &str) -> anyhow::Result<()> 
     }
     let tok = token::random_token();
     store
-        .create_api_token(UserId(user.id), name, &token::token_hash(&tok), Utc::now())
+        .create_api_token(UserId(user.id), name, &token::token_hash(&tok), now())
         .await?;
     println!("API token for {login} (shown once; send as `Authorization: Bearer <token>`):");
     println!("{tok}");

@@ -1,4 +1,8 @@
 //! The `kehu` binary as users run it: real processes on real databases.
+#![expect(
+    clippy::disallowed_methods,
+    reason = "tests stand in for the wall clock"
+)]
 
 use chrono::Utc;
 use kehu_domain::Role;

@@ -69,9 +69,19 @@ impl Phone {
         self.extension.as_deref()
     }
 
-    /// The national form people read: `13800138000`, `02168886666`.
+    /// The national form people read: `13800138000`, `021-68886666`, `0512-65500490`.
     pub fn national(&self) -> String {
-        national_of(&self.e164)
+        let n = national_of(&self.e164);
+        if !n.starts_with('0') {
+            return n;
+        }
+        // Beijing (010) and the 02x cities have two-digit area codes, the rest three.
+        let area = if n.starts_with("01") || n.starts_with("02") {
+            3
+        } else {
+            4
+        };
+        format!("{}-{}", &n[..area.min(n.len())], &n[area.min(n.len())..])
     }
 
     /// The masked form shown to those who may not see the number: `138****8000`.
@@ -164,7 +174,12 @@ mod tests {
         let p = Phone::parse("phone", "(021) 6888-6666 转 123").expect("valid");
         assert_eq!(p.e164(), "+862168886666");
         assert_eq!(p.extension(), Some("123"));
-        assert_eq!(p.national(), "02168886666");
+        assert_eq!(p.national(), "021-68886666");
+        let suzhou = Phone::parse("phone", "0512-65500490").expect("valid");
+        assert_eq!(
+            (suzhou.e164(), suzhou.national().as_str()),
+            ("+8651265500490", "0512-65500490")
+        );
         assert_eq!(e164("010-88886666"), "+861088886666");
     }
 

@@ -1,4 +1,8 @@
 //! `/api/v1`: health, authentication, and customers (create, read, list, update).
+#![expect(
+    clippy::disallowed_methods,
+    reason = "tests stand in for the wall clock"
+)]
 
 use crate::harness::{TestApp, TestUser, fresh_phone, id_of};
 use kehu_domain::Role;

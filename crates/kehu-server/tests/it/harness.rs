@@ -7,6 +7,10 @@
 //! let r = app.post(&rep, "/api/v1/customers", json!({"name": "…", "phone": "…", "source": "web"})).await;
 //! r.assert_status(201);
 //! ```
+#![expect(
+    clippy::disallowed_methods,
+    reason = "tests stand in for the wall clock"
+)]
 
 use chrono::Utc;
 use kehu_domain::Role;
