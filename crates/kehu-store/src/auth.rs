@@ -72,6 +72,17 @@ impl Store {
         Ok(())
     }
 
+    /// Deletes sessions that have expired (they no longer authenticate anyway).
+    pub async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        Ok(on_db!(&self.db, |p| sqlx::query(
+            "delete from sessions where expires_at <= $1"
+        )
+        .bind(micros(now))
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?)
+    }
+
     /// Stores a new API token's hash for `user`.
     pub async fn create_api_token(
         &self,

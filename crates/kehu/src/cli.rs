@@ -89,6 +89,18 @@ pub enum UserCommand {
         #[arg(long)]
         team: Option<String>,
     },
+    /// Disable a user (left the company): ends their sessions; their API tokens stop working.
+    Disable {
+        /// The user's login.
+        #[arg(long)]
+        login: String,
+    },
+    /// Enable a disabled user again.
+    Enable {
+        /// The user's login.
+        #[arg(long)]
+        login: String,
+    },
 }
 
 /// `kehu token …`.

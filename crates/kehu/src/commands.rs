@@ -45,6 +45,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     team,
                 },
         } => add_user(&cli.database_url, &login, &name, role, team.as_deref()).await,
+        Command::User {
+            command: UserCommand::Disable { login },
+        } => set_active(&cli.database_url, &login, false).await,
+        Command::User {
+            command: UserCommand::Enable { login },
+        } => set_active(&cli.database_url, &login, true).await,
         Command::Token {
             command: TokenCommand::Create { login, name },
         } => create_token(&cli.database_url, &login, &name).await,
@@ -184,6 +190,24 @@ async fn add_user(
     if generated {
         println!("password: {pass}");
     }
+    Ok(())
+}
+
+async fn set_active(url: &str, login: &str, active: bool) -> anyhow::Result<()> {
+    let store = open(url).await?;
+    let user = store
+        .user_by_login(login)
+        .await?
+        .with_context(|| format!("login: no user {login}"))?;
+    store.set_user_active(UserId(user.id), active).await?;
+    println!(
+        "{login} {}",
+        if active {
+            "enabled"
+        } else {
+            "disabled; their sessions are ended"
+        }
+    );
     Ok(())
 }
 

@@ -183,6 +183,19 @@ async fn users_and_tokens_from_the_command_line_work_against_a_served_api() {
     let body: serde_json::Value = created.json().await.expect("json");
     assert_eq!(body["phone"], "+8613800138000");
     assert_eq!(body["owner"]["name"], "张伟");
+    let o = kehu(&url, &["user", "disable", "--login", "zhangwei"], None);
+    assert!(o.status.success(), "user disable: {o:?}");
+    let after = http
+        .get(format!("{}/api/v1/customers", server.base))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        after.status(),
+        401,
+        "a disabled user's token no longer works"
+    );
     let anon = http
         .get(format!("{}/api/v1/customers", server.base))
         .send()

@@ -50,6 +50,8 @@ pub async fn login(
                 .unwrap_or_else(|e| e.into_inner())
                 .per_login
                 .reset(&login_key);
+            // Housekeeping on a path that is rare and already slow (Argon2).
+            state.store.delete_expired_sessions(now).await?;
             let token = random_token();
             let expires = now + Duration::hours(state.config.session_hours);
             state

@@ -132,6 +132,10 @@ async fn submit(
     let next = safe_next(form.next.as_deref());
     match login(&state, &form.login, &form.password, &ip).await {
         Ok(session) => {
+            // A new login replaces whatever session this browser had.
+            if let Some(old) = jar.get(SESSION_COOKIE) {
+                logout(&state, old.value()).await?;
+            }
             let jar = jar
                 .remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/"))
                 .add(cookie(&state, SESSION_COOKIE, session.token));
