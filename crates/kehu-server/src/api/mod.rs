@@ -1,11 +1,13 @@
 //! The JSON API under `/api/v1`: bearer tokens, problem+json errors.
 
 mod customers;
+mod extract;
 mod json;
 mod ownership;
 mod transfers;
 
 pub use customers::parse_scope as customers_scope;
+pub use extract::{ApiQuery, IdPath};
 pub use json::ApiJson;
 
 use crate::state::AppState;

@@ -1,12 +1,12 @@
 //! Claim, release, transfer, and the ownership history of a customer.
 
-use super::ApiJson;
 use super::customers::{CustomerJson, UserRef, load};
+use super::{ApiJson, ApiQuery, IdPath};
 use crate::auth::ApiActor;
 use crate::error::{ApiError, AppError};
 use crate::ownership as actions;
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
@@ -51,7 +51,7 @@ async fn respond(
 async fn claim(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> Result<Json<CustomerJson>, ApiError> {
     actions::claim(&state, &actor, CustomerId(id)).await?;
     respond(&state, &actor, CustomerId(id)).await
@@ -60,7 +60,7 @@ async fn claim(
 async fn release(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
     ApiJson(body): ApiJson<ReasonBody>,
 ) -> Result<Json<CustomerJson>, ApiError> {
     actions::release(
@@ -76,7 +76,7 @@ async fn release(
 async fn transfer(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
     ApiJson(body): ApiJson<TransferBody>,
 ) -> Result<Json<CustomerJson>, ApiError> {
     let to = body
@@ -116,7 +116,7 @@ pub fn entry_json(e: &LedgerEntry) -> Value {
 async fn history(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> Result<Json<Value>, ApiError> {
     let id = CustomerId(id);
     state
@@ -143,8 +143,8 @@ struct AtParams {
 async fn owner_at(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
-    Query(params): Query<AtParams>,
+    IdPath(id): IdPath,
+    ApiQuery(params): ApiQuery<AtParams>,
 ) -> Result<Json<Value>, ApiError> {
     let id = CustomerId(id);
     state

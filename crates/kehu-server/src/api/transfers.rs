@@ -1,11 +1,11 @@
 //! Bulk transfer: hand over every customer of a rep in one step.
 
-use super::ApiJson;
+use super::{ApiJson, IdPath};
 use crate::auth::ApiActor;
 use crate::error::{ApiError, AppError};
 use crate::ownership::{TransferReport, transfer_all};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 use kehu_domain::error::FieldError;
@@ -30,7 +30,7 @@ struct Body {
 async fn transfer_customers(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(from): Path<i64>,
+    IdPath(from): IdPath,
     ApiJson(body): ApiJson<Body>,
 ) -> Result<Json<TransferReport>, ApiError> {
     let to = body

@@ -27,6 +27,24 @@ pub fn router(state: AppState) -> Router<AppState> {
         .layer(axum::middleware::from_fn_with_state(state, errors::render))
 }
 
+/// A numeric id from the path; anything else is a page that does not exist (404 page).
+#[derive(Debug, Clone, Copy)]
+pub struct PageId(pub i64);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PageId {
+    type Rejection = crate::error::PageError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<i64>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(id)) => Ok(PageId(id)),
+            Err(_) => Err(crate::error::AppError::NotFound.into()),
+        }
+    }
+}
+
 /// The header of every logged-in page.
 #[derive(Debug, Clone)]
 pub struct Nav {

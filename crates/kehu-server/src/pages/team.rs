@@ -5,12 +5,12 @@ use crate::auth::{CsrfForm, Session};
 use crate::error::{AppError, PageError};
 use crate::i18n::T;
 use crate::ownership::transfer_all;
-use crate::pages::Nav;
+use crate::pages::{Nav, PageId};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use kehu_domain::Role;
 use kehu_domain::error::FieldError;
@@ -77,7 +77,7 @@ struct TransferForm {
 
 async fn transfer(
     State(state): State<AppState>,
-    Path(from): Path<i64>,
+    PageId(from): PageId,
     CsrfForm(session, f): CsrfForm<TransferForm>,
 ) -> Result<TeamPage, PageError> {
     let to: i64 =

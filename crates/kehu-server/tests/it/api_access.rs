@@ -291,3 +291,23 @@ fn assert_unmasked(b: Backend, who: &str, c: &Value) {
         "{b:?}: {who}: contact phone"
     );
 }
+
+#[tokio::test]
+async fn ids_that_are_not_numbers_are_not_found_problems() {
+    for b in BACKENDS {
+        let o = org(b).await;
+        let app = &o.app;
+        for path in [
+            "/api/v1/customers/abc",
+            "/api/v1/customers/1e9/ownership",
+            "/api/v1/customers/-/owner",
+        ] {
+            let r = app.get(&o.rep_a, path).await.assert_problem(404);
+            assert_eq!(r.body["status"], 404, "{b:?} {path}");
+        }
+        app.get(&o.rep_a, "/api/v1/customers?colour=red")
+            .await
+            .assert_problem(422)
+            .assert_fields(&["colour"]);
+    }
+}

@@ -4,11 +4,11 @@ mod view;
 
 pub use view::{CustomerJson, UserRef};
 
-use super::ApiJson;
+use super::{ApiJson, ApiQuery, IdPath};
 use crate::auth::ApiActor;
 use crate::error::{ApiError, AppError};
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -54,11 +54,8 @@ pub fn parse_scope(actor: &Actor, raw: Option<&str>) -> Result<Scope, AppError> 
 async fn list(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(params) = params.map_err(|e| {
-        AppError::from(FieldError::new(query_field(&e.body_text()), "invalid_type"))
-    })?;
     let scope = parse_scope(&actor, params.scope.as_deref())?;
     let limit = params.limit.unwrap_or(50).clamp(1, 200);
     let query = ListQuery {
@@ -73,11 +70,6 @@ async fn list(
         .flatten();
     let items: Vec<_> = views.iter().map(|v| CustomerJson::new(v, None)).collect();
     Ok(Json(json!({ "items": items, "next_before": next })))
-}
-
-/// Pulls the field name out of a query rejection ("…: unknown field `x`…").
-fn query_field(text: &str) -> String {
-    text.split('`').nth(1).unwrap_or("query").to_owned()
 }
 
 async fn create(
@@ -115,7 +107,7 @@ pub async fn load(
 async fn show(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> Result<Json<CustomerJson>, ApiError> {
     let (view, contacts) = load(&state, &actor, CustomerId(id)).await?;
     Ok(Json(CustomerJson::new(&view, Some(&contacts))))
@@ -124,7 +116,7 @@ async fn show(
 async fn update(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
     ApiJson(patch): ApiJson<CustomerPatch>,
 ) -> Result<Json<CustomerJson>, ApiError> {
     let view = state

@@ -4,8 +4,9 @@
 use crate::auth::CsrfForm;
 use crate::error::{AppError, PageError};
 use crate::ownership as actions;
+use crate::pages::PageId;
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Redirect;
 use kehu_domain::error::FieldError;
 use kehu_domain::ids::{CustomerId, UserId};
@@ -30,7 +31,7 @@ pub struct TransferForm {
 
 pub async fn claim(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     CsrfForm(s, Empty {}): CsrfForm<Empty>,
 ) -> Result<Redirect, PageError> {
     actions::claim(&state, &s.actor, CustomerId(id)).await?;
@@ -39,7 +40,7 @@ pub async fn claim(
 
 pub async fn release(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     CsrfForm(s, f): CsrfForm<ReasonForm>,
 ) -> Result<Redirect, PageError> {
     actions::release(&state, &s.actor, CustomerId(id), &f.reason).await?;
@@ -49,7 +50,7 @@ pub async fn release(
 
 pub async fn transfer(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     CsrfForm(s, f): CsrfForm<TransferForm>,
 ) -> Result<Redirect, PageError> {
     let to: i64 =

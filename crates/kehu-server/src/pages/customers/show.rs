@@ -4,11 +4,11 @@ use super::list::intent_key;
 use crate::auth::Session;
 use crate::error::{AppError, PageError};
 use crate::i18n::T;
-use crate::pages::{Nav, flash, local_time};
+use crate::pages::{Nav, PageId, flash, local_time};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use kehu_domain::Role;
 use kehu_domain::access::Visibility;
 use kehu_domain::ids::CustomerId;
@@ -88,7 +88,7 @@ pub fn describe(t: T, e: &LedgerEntry) -> String {
 pub async fn page(
     State(state): State<AppState>,
     session: Session,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     Query(p): Query<Params>,
 ) -> Result<ShowPage, PageError> {
     let t = T(session.locale);
