@@ -112,7 +112,7 @@ impl AppError {
             AppError::Fields(errs) => errs
                 .0
                 .iter()
-                .map(|e| format!("{} {}", e.field, field_message(t, e)))
+                .map(|e| format!("{} {}", field_label(t, &e.field), field_message(t, e)))
                 .collect::<Vec<_>>()
                 .join("; "),
             AppError::RateLimited { .. } => t.t("error.rate_limited").to_owned(),
@@ -131,6 +131,15 @@ impl AppError {
             AppError::Internal(_) => "error.internal",
             _ => "error.bad_request",
         }
+    }
+}
+
+/// A field's name for people: "电话" for `phone`, `contacts[1].phone` as is.
+pub fn field_label(t: T, field: &str) -> String {
+    let key = format!("field.{field}");
+    match t.t(&key) {
+        label if label == key => field.to_owned(),
+        label => label.to_owned(),
     }
 }
 

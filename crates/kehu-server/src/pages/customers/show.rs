@@ -113,7 +113,7 @@ pub async fn page(
         .phone
         .extension()
         .filter(|_| !masked)
-        .map(|e| format!(" 转 {e}"))
+        .map(|e| format!(" {} {e}", t.t("customer.extension")))
         .unwrap_or_default();
     let props = vec![
         ("customer.phone", format!("{}{ext}", phone(&c.phone))),
