@@ -38,9 +38,10 @@ pub async fn login(
     }
     let user = state.store.user_by_login(login.trim()).await?;
     // Verify even for unknown logins, so response time does not reveal which logins exist.
-    let phc = user
-        .as_ref()
-        .map_or_else(dummy_hash, |u| u.password_hash.clone());
+    let phc = match &user {
+        Some(u) => u.password_hash.clone(),
+        None => dummy_hash().await,
+    };
     let ok = password::verify(pass.to_owned(), phc).await;
     match user {
         Some(u) if ok && u.active => {
@@ -81,9 +82,11 @@ pub async fn logout(state: &AppState, token: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-fn dummy_hash() -> String {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+/// A hash to verify against when the login does not exist, computed once off the runtime.
+async fn dummy_hash() -> String {
+    static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
     DUMMY
-        .get_or_init(|| password::hash_blocking("not a password"))
+        .get_or_init(|| password::hash("not a password".to_owned()))
+        .await
         .clone()
 }

@@ -33,7 +33,12 @@ pub async fn render(State(state): State<AppState>, req: Request, next: Next) -> 
         .path_and_query()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_default();
-    let session = Session::from_request_parts(&mut parts, &state).await.ok();
+    // Assets never fail into a page; skip the session lookup for them.
+    let session = if path.starts_with("/assets/") {
+        None
+    } else {
+        Session::from_request_parts(&mut parts, &state).await.ok()
+    };
     let resp = next.run(Request::from_parts(parts, body)).await;
     let Some(PageFailure(err)) = resp.extensions().get::<PageFailure>().cloned() else {
         return resp;
