@@ -51,12 +51,13 @@ pub async fn render(State(state): State<AppState>, req: Request, next: Next) -> 
         };
         return Redirect::to(&format!("/login?next={}", urlencode(&next))).into_response();
     }
+    let customer_page = path.starts_with("/customers/");
     let title = match *err {
-        AppError::NotFound => t.t("customer.not_found_title").to_owned(),
+        AppError::NotFound if customer_page => t.t("customer.not_found_title").to_owned(),
         _ => t.t("error.title").to_owned(),
     };
     let message = match *err {
-        AppError::NotFound => t.t("customer.not_found_body").to_owned(),
+        AppError::NotFound if customer_page => t.t("customer.not_found_body").to_owned(),
         ref e => e.message(t.locale()),
     };
     let page = ErrorPage {

@@ -46,8 +46,16 @@ struct NextParam {
 
 /// Only local paths, so the login form cannot be used to bounce users to another site.
 fn safe_next(next: Option<&str>) -> String {
+    // Browsers drop tabs and newlines inside URLs ("/\t/evil.example" becomes
+    // "//evil.example"), so any control character or whitespace disqualifies a target.
+    let local = |n: &str| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && !n.contains('\\')
+            && !n.chars().any(|c| c.is_control() || c.is_whitespace())
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n) if local(n) => n.to_owned(),
         _ => "/customers".to_owned(),
     }
 }
@@ -156,7 +164,11 @@ async fn submit(
             let minutes = ((retry_at - now).num_seconds() + 59) / 60;
             let msg = t.fmt("login.throttled", &[("minutes", &minutes.to_string())]);
             let (jar, p) = page(&state, jar, t, next, form.login, Some(msg));
-            Ok((StatusCode::TOO_MANY_REQUESTS, jar, p).into_response())
+            let retry = [(
+                header::RETRY_AFTER,
+                (retry_at - now).num_seconds().max(1).to_string(),
+            )];
+            Ok((StatusCode::TOO_MANY_REQUESTS, retry, jar, p).into_response())
         }
         Err(e) => Err(e.into()),
     }
@@ -201,4 +213,27 @@ pub async fn switch_language(
         .map(|p| safe_next(Some(&p)))
         .unwrap_or_else(|| "/customers".to_owned());
     (jar.add(c), Redirect::to(&back)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_plain_local_paths_are_followed() {
+        assert_eq!(
+            safe_next(Some("/customers/7?flash=claimed")),
+            "/customers/7?flash=claimed"
+        );
+        for bad in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "https://evil.example",
+            "/\\evil",
+            "/ /x",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/customers", "{bad:?}");
+        }
+    }
 }

@@ -361,3 +361,75 @@ pub fn id_of(customer: &Value) -> i64 {
 pub fn fresh_phone() -> String {
     format!("139{:08}", kehu_testkit::unique())
 }
+
+/// UI text of `key` (`"nav.mine"`) in locale `tag` (`"zh-CN"` or `"en"`), read from the locale
+/// files independently of the server's i18n, so a missing key fails the test instead of
+/// showing up on both sides as the key itself.
+pub fn ui_text(tag: &str, key: &str) -> String {
+    static LOCALES: OnceLock<[(&str, toml::Table); 2]> = OnceLock::new();
+    let locales = LOCALES.get_or_init(|| {
+        let parse = |src: &str| src.parse::<toml::Table>().expect("locale file parses");
+        [
+            ("zh-CN", parse(include_str!("../../locales/zh-CN.toml"))),
+            ("en", parse(include_str!("../../locales/en.toml"))),
+        ]
+    });
+    let (_, table) = locales
+        .iter()
+        .find(|(t, _)| *t == tag)
+        .unwrap_or_else(|| panic!("no locale {tag}"));
+    let mut value = None;
+    let mut here = Some(table);
+    for part in key.split('.') {
+        let v = here.and_then(|t| t.get(part));
+        here = v.and_then(toml::Value::as_table);
+        value = v;
+    }
+    value
+        .and_then(toml::Value::as_str)
+        .unwrap_or_else(|| panic!("no text {key} in locale {tag}"))
+        .to_owned()
+}
+
+/// [`ui_text`] with `{name}` placeholders filled.
+pub fn ui_fmt(tag: &str, key: &str, args: &[(&str, &str)]) -> String {
+    args.iter().fold(ui_text(tag, key), |s, (name, value)| {
+        s.replace(&format!("{{{name}}}"), value)
+    })
+}
+
+/// Chinese (the default UI language) text of `key`.
+pub fn zh(key: &str) -> String {
+    ui_text("zh-CN", key)
+}
+
+impl TestApp {
+    /// Like [`TestApp::user`], with a chosen display name (for pages a person will look at,
+    /// such as the README screenshot).
+    pub async fn user_named(&self, login: &str, name: &str, role: Role, team: TeamId) -> TestUser {
+        let id = self
+            .store()
+            .create_user(
+                &NewUser {
+                    login,
+                    name,
+                    role,
+                    team_id: Some(team),
+                    password_hash: password_hash(),
+                },
+                Utc::now(),
+            )
+            .await
+            .expect("create user");
+        let token = random_token();
+        self.store()
+            .create_api_token(id, "test", &token_hash(&token), Utc::now())
+            .await
+            .expect("create token");
+        TestUser {
+            id: id.0,
+            name: name.to_owned(),
+            token,
+        }
+    }
+}

@@ -3,5 +3,7 @@
 mod api_access;
 mod api_customers;
 mod api_ownership;
+mod browser;
 mod claim_race;
 mod harness;
+mod pages;
