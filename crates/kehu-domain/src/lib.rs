@@ -5,6 +5,7 @@ pub mod actor;
 pub mod auth;
 pub mod customer;
 pub mod error;
+pub mod identity;
 pub mod ids;
 pub mod ownership;
 pub mod text;
