@@ -34,6 +34,9 @@ pub enum AppError {
         /// The field.
         what: &'static str,
     },
+    /// A strong identity key belongs to another customer.
+    #[error("duplicate of {}", .0.name)]
+    Duplicate(Box<crate::identity::DuplicateHit>),
     /// The record changed since it was read.
     #[error("stale")]
     Stale,
@@ -94,9 +97,10 @@ impl AppError {
             AppError::Ownership(OwnershipError::TargetNotAssignable) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            AppError::Ownership(_) | AppError::Conflict { .. } | AppError::Stale => {
-                StatusCode::CONFLICT
-            }
+            AppError::Ownership(_)
+            | AppError::Conflict { .. }
+            | AppError::Stale
+            | AppError::Duplicate(_) => StatusCode::CONFLICT,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -116,6 +120,7 @@ impl AppError {
                 .collect::<Vec<_>>()
                 .join("; "),
             AppError::RateLimited { .. } => t.t("error.rate_limited").to_owned(),
+            AppError::Duplicate(hit) => duplicate_message(t, hit),
             other => t.t(other.key()).to_owned(),
         }
     }
@@ -146,6 +151,18 @@ pub fn field_label(t: T, field: &str) -> String {
 /// The message of a field error, e.g. "is required".
 pub fn field_message(t: T, e: &FieldError) -> String {
     t.t(&format!("error.{}", e.code)).to_owned()
+}
+
+/// "Already exists: 苏州华星精密, owner 张三 since …" (or "in the pool").
+pub fn duplicate_message(t: T, hit: &crate::identity::DuplicateHit) -> String {
+    let since = hit.owner_since.format("%Y-%m-%d").to_string();
+    match &hit.owner_name {
+        Some(owner) => t.fmt(
+            "identity.duplicate_owned",
+            &[("name", &hit.name), ("owner", owner), ("since", &since)],
+        ),
+        None => t.fmt("identity.duplicate_pool", &[("name", &hit.name)]),
+    }
 }
 
 /// The message of a refused owner change.
@@ -200,6 +217,12 @@ impl IntoResponse for ApiError {
             }
             AppError::Conflict { what } => {
                 body["errors"] = json!([{ "field": what, "code": "conflict" }])
+            }
+            AppError::Duplicate(hit) => {
+                let detail = duplicate_message(t, hit);
+                body["errors"] =
+                    json!([{ "field": hit.field, "code": "duplicate", "detail": detail }]);
+                body["existing"] = json!(hit);
             }
             _ => {}
         }

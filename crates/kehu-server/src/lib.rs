@@ -6,6 +6,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod i18n;
+pub mod identity;
 pub mod ownership;
 pub mod pages;
 pub mod state;

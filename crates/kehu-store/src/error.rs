@@ -12,6 +12,14 @@ pub enum StoreError {
         /// The field whose value is taken.
         what: &'static str,
     },
+    /// A strong identity key (`field`) belongs to another customer already.
+    #[error("{field} belongs to customer {existing}")]
+    Duplicate {
+        /// The input field the key came from.
+        field: &'static str,
+        /// The customer holding it.
+        existing: kehu_domain::ids::CustomerId,
+    },
     /// The row changed since it was read (compare-and-set lost).
     #[error("changed by someone else")]
     Stale,

@@ -5,6 +5,7 @@ mod db;
 mod auth;
 pub mod customers;
 mod error;
+pub mod identity;
 pub mod ownership;
 mod rows;
 mod users;

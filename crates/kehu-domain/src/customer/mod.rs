@@ -2,6 +2,7 @@
 
 mod fields;
 mod input;
+pub mod keys;
 mod phone;
 
 pub use fields::{CustomerName, Grade, IntentLevel, Source, optional_text};

@@ -64,6 +64,11 @@ impl Phone {
         &self.e164
     }
 
+    /// True for mobile numbers (+86 1xx…), which belong to one person.
+    pub fn is_mobile(&self) -> bool {
+        self.e164.strip_prefix("+86").is_some_and(is_mobile)
+    }
+
     /// The extension, if one was given.
     pub fn extension(&self) -> Option<&str> {
         self.extension.as_deref()
@@ -90,20 +95,32 @@ impl Phone {
     }
 }
 
-/// Masks an E.164 number to its first three and last four national digits: `138****8000`.
+/// Masks an E.164 number, keeping what says "which line" but not the line itself:
+/// a mobile's first three and last four digits (`138****8000`), a landline's area code and
+/// last four (`0512-****0490`).
 pub fn mask_phone(e164: &str) -> String {
     let national: Vec<char> = national_of(e164).chars().collect();
     if national.len() < 8 {
         return "****".to_owned();
     }
-    let head: String = national[..3].iter().collect();
     let tail: String = national[national.len() - 4..].iter().collect();
+    if national[0] == '0' {
+        let area = if national[1] == '1' || national[1] == '2' {
+            3
+        } else {
+            4
+        };
+        let head: String = national[..area].iter().collect();
+        return format!("{head}-****{tail}");
+    }
+    let head: String = national[..3].iter().collect();
     format!("{head}****{tail}")
 }
 
 fn national_of(e164: &str) -> String {
     match e164.strip_prefix("+86") {
-        Some(rest) if rest.starts_with('1') => rest.to_owned(),
+        // Beijing landlines (+86 10 …) start with 1 too; only a whole mobile is bare.
+        Some(rest) if is_mobile(rest) => rest.to_owned(),
         Some(rest) => format!("0{rest}"),
         None => e164.to_owned(),
     }
@@ -181,6 +198,12 @@ mod tests {
             ("+8651265500490", "0512-65500490")
         );
         assert_eq!(e164("010-88886666"), "+861088886666");
+        let beijing = Phone::parse("phone", "010-88886666").expect("valid");
+        assert_eq!(
+            (beijing.national().as_str(), beijing.is_mobile()),
+            ("010-88886666", false)
+        );
+        assert_eq!(beijing.masked(), "010-****6666");
     }
 
     #[test]
@@ -194,7 +217,8 @@ mod tests {
     #[test]
     fn masks_all_but_head_and_tail() {
         assert_eq!(mask_phone("+8613800138000"), "138****8000");
-        assert_eq!(mask_phone("+862168886666"), "021****6666");
+        assert_eq!(mask_phone("+862168886666"), "021-****6666");
+        assert_eq!(mask_phone("+8651265500490"), "0512-****0490");
     }
 
     proptest! {

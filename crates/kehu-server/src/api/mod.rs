@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`: bearer tokens, problem+json errors.
 
+mod check;
 mod customers;
 mod extract;
 mod json;
@@ -18,6 +19,7 @@ use axum::routing::get;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/health", get(health))
+        .merge(check::router())
         .merge(customers::router())
         .merge(ownership::router())
         .merge(transfers::router())

@@ -8,6 +8,7 @@ use crate::rows::micros;
 use chrono::{DateTime, Utc};
 use kehu_domain::Actor;
 use kehu_domain::customer::Customer;
+use kehu_domain::customer::keys::keys_of;
 use kehu_domain::ids::CustomerId;
 use kehu_domain::text::normalize_for_search;
 use serde::Serialize;
@@ -67,7 +68,9 @@ impl Store {
         if changed.is_empty() {
             return Ok(0);
         }
-        with_retry(|| async {
+        let keys = keys_of(edited);
+        let phone_changed = before.customer.phone != edited.phone;
+        let updated = with_retry(|| async {
             let mut tx = self.begin_write().await?;
             on_tx!(&mut tx, |c| {
                 let n = sqlx::query(
@@ -95,6 +98,11 @@ impl Store {
                 if n == 0 {
                     return Err(StoreError::Stale);
                 }
+            });
+            if phone_changed {
+                crate::identity::write_keys(&mut tx, before.customer.id, &keys).await?;
+            }
+            on_tx!(&mut tx, |c| {
                 for (o, n) in &changed {
                     sqlx::query(
                         "insert into audit_log (at, actor_id, entity, entity_id, field, old_value, new_value) \
@@ -113,7 +121,11 @@ impl Store {
             tx.commit().await?;
             Ok(changed.len())
         })
-        .await
+        .await;
+        match updated {
+            Err(e) => Err(self.race_as_duplicate(e, &keys).await),
+            ok => ok,
+        }
     }
 
     /// The audit trail of a customer, newest first (call after `customer_for`).

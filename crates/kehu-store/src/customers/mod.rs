@@ -10,9 +10,10 @@ use crate::db::with_retry;
 use crate::error::StoreError;
 use crate::rows::{CustomerRow, collaborator_access, customer_select, micros, read_filter};
 use crate::users::scope_pattern;
-use crate::{Store, ownership};
+use crate::{Store, identity, ownership};
 use chrono::{DateTime, Utc};
 use kehu_domain::access::{AccessFacts, CollaboratorAccess, Visibility, visibility};
+use kehu_domain::customer::keys::keys_of_new;
 use kehu_domain::customer::{Customer, NewCustomer, Phone};
 use kehu_domain::ids::{ContactId, CustomerId, UserId};
 use kehu_domain::{Actor, ownership as rules};
@@ -66,7 +67,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<CustomerId, StoreError> {
         let now = micros(now);
-        with_retry(|| async {
+        let keys = keys_of_new(new);
+        let created = with_retry(|| async {
             let mut tx = self.begin_write().await?;
             let id: i64 = on_tx!(&mut tx, |c| {
                 let id: i64 = sqlx::query_scalar(
@@ -105,11 +107,16 @@ impl Store {
                 }
                 id
             });
+            identity::write_keys(&mut tx, CustomerId(id), &keys).await?;
             ownership::apply(&mut tx, &rules::create(actor, CustomerId(id), now)).await?;
             tx.commit().await?;
             Ok(CustomerId(id))
         })
-        .await
+        .await;
+        match created {
+            Err(e) => Err(self.race_as_duplicate(e, &keys).await),
+            ok => ok,
+        }
     }
 
     /// Loads a customer if `actor` may read it; `None` otherwise (callers answer 404, so

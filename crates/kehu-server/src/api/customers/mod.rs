@@ -78,10 +78,7 @@ async fn create(
     ApiJson(input): ApiJson<CustomerInput>,
 ) -> Result<(StatusCode, Json<CustomerJson>), ApiError> {
     let new = NewCustomer::parse(&input, state.config.utc_offset)?;
-    let id = state
-        .store
-        .create_customer(&actor, &new, state.now())
-        .await?;
+    let id = crate::identity::create(&state, &actor, &new).await?;
     let (view, contacts) = load(&state, &actor, id).await?;
     Ok((
         StatusCode::CREATED,
@@ -129,10 +126,7 @@ async fn update(
         return Err(AppError::Forbidden.into());
     }
     let edited = patch.apply(&view.customer, state.config.utc_offset)?;
-    state
-        .store
-        .update_customer(&actor, &view, &edited, state.now())
-        .await?;
+    crate::identity::update(&state, &actor, &view, &edited).await?;
     let (view, contacts) = load(&state, &actor, CustomerId(id)).await?;
     Ok(Json(CustomerJson::new(&view, Some(&contacts))))
 }

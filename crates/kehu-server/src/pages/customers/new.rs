@@ -2,7 +2,7 @@
 //! and one contact optional. Errors re-render the form with the input kept.
 
 use crate::auth::{CsrfForm, Session};
-use crate::error::{PageError, field_message};
+use crate::error::{AppError, PageError, duplicate_message, field_message};
 use crate::i18n::T;
 use crate::pages::Nav;
 use crate::state::AppState;
@@ -44,6 +44,8 @@ pub struct NewPage {
     csrf: String,
     form: NewForm,
     errors: HashMap<String, String>,
+    /// The existing customer a duplicate phone belongs to, when the rep may open it.
+    existing: Option<i64>,
     sources: Vec<(&'static str, String)>,
     intents: Vec<(&'static str, String)>,
 }
@@ -64,6 +66,7 @@ fn render(session: &Session, form: NewForm, errors: HashMap<String, String>) -> 
         csrf: session.csrf.clone(),
         form,
         errors,
+        existing: None,
         sources: Source::ALL
             .iter()
             .map(|s| (s.code(), t.t(&format!("source.{}", s.code())).to_owned()))
@@ -144,9 +147,15 @@ pub async fn submit(
                 .into_response());
         }
     };
-    let id = state
-        .store
-        .create_customer(&session.actor, &new, state.now())
-        .await?;
-    Ok(Redirect::to(&format!("/customers/{}?flash=created", id.0)).into_response())
+    match crate::identity::create(&state, &session.actor, &new).await {
+        Ok(id) => Ok(Redirect::to(&format!("/customers/{}?flash=created", id.0)).into_response()),
+        Err(AppError::Duplicate(hit)) => {
+            // Shown at the phone field, with a link when the rep may open the existing one.
+            let errors = HashMap::from([(hit.field.to_owned(), duplicate_message(t, &hit))]);
+            let mut page = render(&session, form, errors);
+            page.existing = hit.id;
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -1,0 +1,159 @@
+//! Duplicates caught at the door: a mobile belongs to one customer, whoever asks.
+
+use crate::harness::{TestApp, TestUser, id_of};
+use kehu_domain::Role;
+use kehu_testkit::{BACKENDS, Backend};
+use serde_json::json;
+
+struct Org {
+    app: TestApp,
+    zhang: TestUser,
+    li: TestUser,
+}
+
+async fn org(backend: Backend) -> Org {
+    let app = TestApp::start(backend).await;
+    let east = app.team("华东", None).await;
+    let zhang = app.user("zhang", Role::Rep, east).await;
+    let li = app.user("li", Role::Rep, east).await;
+    Org { app, zhang, li }
+}
+
+#[tokio::test]
+async fn a_second_customer_with_the_same_mobile_is_refused_naming_the_owner() {
+    for b in BACKENDS {
+        let o = org(b).await;
+        let first = o
+            .app
+            .customer(&o.zhang, "苏州华星精密", "13800138000")
+            .await;
+        let body = json!({ "name": "华星精密（苏州）", "phone": "+86 138-0013-8000", "source": "trade_show" });
+        let r = o
+            .app
+            .post(&o.li, "/api/v1/customers", body)
+            .await
+            .assert_problem(409);
+        assert_eq!(
+            r.body["errors"][0]["field"], "phone",
+            "{b:?}: the field is named"
+        );
+        let existing = &r.body["existing"];
+        assert_eq!(existing["name"], "苏州华星精密", "{b:?}");
+        assert_eq!(
+            existing["owner_name"],
+            o.zhang.name.as_str(),
+            "{b:?}: the owner is named"
+        );
+        assert_eq!(
+            existing["masked_phone"], "138****8000",
+            "{b:?}: the phone stays masked"
+        );
+        assert_eq!(
+            existing["id"],
+            serde_json::Value::Null,
+            "{b:?}: li may not open zhang's customer"
+        );
+        assert!(
+            r.body["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("苏州华星精密"),
+            "{b:?}: {}",
+            r.body
+        );
+        assert_eq!(
+            o.app.list_ids(&o.li, "scope=mine").await,
+            Vec::<i64>::new(),
+            "{b:?}: nothing was created"
+        );
+
+        // The owner sees the link to their own record.
+        let again = json!({ "name": "华星", "phone": "13800138000", "source": "web" });
+        let r = o
+            .app
+            .post(&o.zhang, "/api/v1/customers", again)
+            .await
+            .assert_problem(409);
+        assert_eq!(r.body["existing"]["id"], id_of(&first), "{b:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_live_check_warns_before_saving() {
+    for b in BACKENDS {
+        let o = org(b).await;
+        o.app
+            .customer(&o.zhang, "杭州云帆科技", "13900001111")
+            .await;
+        let r = o
+            .app
+            .post(
+                &o.li,
+                "/api/v1/customers/check",
+                json!({ "phone": "139 0000 1111" }),
+            )
+            .await
+            .assert_status(200);
+        assert_eq!(r.body["blocked"], true, "{b:?}");
+        let m = &r.body["matches"][0];
+        assert_eq!(
+            (m["reason"].as_str(), m["name"].as_str()),
+            (Some("same_mobile"), Some("杭州云帆科技")),
+            "{b:?}"
+        );
+        let free = o
+            .app
+            .post(
+                &o.li,
+                "/api/v1/customers/check",
+                json!({ "phone": "13900002222" }),
+            )
+            .await
+            .assert_status(200);
+        assert_eq!(free.body["matches"], json!([]), "{b:?}");
+        o.app
+            .post(&o.li, "/api/v1/customers/check", json!({ "phone": "12" }))
+            .await
+            .assert_problem(422)
+            .assert_fields(&["phone"]);
+    }
+}
+
+#[tokio::test]
+async fn two_reps_saving_one_mobile_at_once_get_one_success_and_one_answer() {
+    for b in BACKENDS {
+        let o = org(b).await;
+        let body = |name: &str| json!({ "name": name, "phone": "13700001234", "source": "web" });
+        let (x, y) = futures::join!(
+            o.app.post(&o.zhang, "/api/v1/customers", body("无锡新材")),
+            o.app.post(&o.li, "/api/v1/customers", body("无锡新材料")),
+        );
+        let mut codes = [x.status, y.status];
+        codes.sort_unstable();
+        assert_eq!(codes, [201, 409], "{b:?}: {} / {}", x.body, y.body);
+        let loser = if x.status == 409 { &x } else { &y };
+        assert_eq!(loser.body["errors"][0]["field"], "phone", "{b:?}");
+        assert!(
+            loser.body["existing"]["owner_name"].is_string(),
+            "{b:?}: the winner is named"
+        );
+    }
+}
+
+#[tokio::test]
+async fn editing_a_phone_onto_another_customers_mobile_is_refused() {
+    for b in BACKENDS {
+        let o = org(b).await;
+        o.app.customer(&o.zhang, "南京恒达", "13600001111").await;
+        let mine = o.app.customer(&o.li, "南京恒达贸易", "13600002222").await;
+        let path = format!("/api/v1/customers/{}", id_of(&mine));
+        let r = o
+            .app
+            .patch(&o.li, &path, json!({ "phone": "13600001111" }))
+            .await
+            .assert_problem(409);
+        assert_eq!(r.body["errors"][0]["code"], "duplicate", "{b:?}");
+        let r = o.app.get(&o.li, &path).await.assert_status(200);
+        assert_eq!(r.body["phone"], "+8613600002222", "{b:?}: unchanged");
+    }
+}

@@ -1,0 +1,151 @@
+//! Identity keys: written with their customer, looked up by the duplicate check.
+
+use crate::Store;
+use crate::db::Tx;
+use crate::error::StoreError;
+use chrono::{DateTime, Utc};
+use kehu_domain::customer::keys::{IdentityKey, KeyKind};
+use kehu_domain::customer::mask_phone;
+use kehu_domain::ids::CustomerId;
+use serde::Serialize;
+
+/// An existing customer that shares a key with new input.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KeyMatch {
+    /// The customer.
+    pub customer_id: CustomerId,
+    /// The shared key.
+    pub kind: KeyKind,
+    /// Whether the shared key is strong (saving would be refused).
+    pub strong: bool,
+    /// Its name (always shown: the rep needs to know what they collide with).
+    pub name: String,
+    /// Its owner's name; `None` when it is in the pool.
+    pub owner_name: Option<String>,
+    /// Since when.
+    pub owner_since: DateTime<Utc>,
+    /// Its main phone, masked.
+    pub masked_phone: String,
+}
+
+const MATCH: &str = "select k.customer_id, k.kind, k.strong, c.name, o.name as owner_name, c.owner_since, c.phone \
+     from identity_keys k join customers c on c.id = k.customer_id left join users o on o.id = c.owner_id \
+     where k.kind = $1 and k.value = $2 order by k.strong desc, k.customer_id limit 20";
+
+type MatchRow = (
+    i64,
+    String,
+    bool,
+    String,
+    Option<String>,
+    DateTime<Utc>,
+    String,
+);
+
+fn to_match(r: MatchRow) -> Option<KeyMatch> {
+    Some(KeyMatch {
+        customer_id: CustomerId(r.0),
+        kind: KeyKind::parse(&r.1)?,
+        strong: r.2,
+        name: r.3,
+        owner_name: r.4,
+        owner_since: r.5,
+        masked_phone: mask_phone(&r.6),
+    })
+}
+
+impl Store {
+    /// Every customer sharing one of `keys`, strong hits first. Sees all customers, whoever
+    /// owns them, and reveals only name, owner, since and a masked phone.
+    pub async fn customers_sharing_keys(
+        &self,
+        keys: &[IdentityKey],
+    ) -> Result<Vec<KeyMatch>, StoreError> {
+        let mut out: Vec<KeyMatch> = Vec::new();
+        for key in keys {
+            let rows: Vec<MatchRow> = on_db!(&self.db, |p| sqlx::query_as(MATCH)
+                .bind(key.kind.code())
+                .bind(&key.value)
+                .fetch_all(p)
+                .await)?;
+            for m in rows.into_iter().filter_map(to_match) {
+                if !out
+                    .iter()
+                    .any(|o| o.customer_id == m.customer_id && o.kind == m.kind)
+                {
+                    out.push(m);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Writes `keys` for `customer` in the caller's transaction, refusing a strong key another
+/// customer holds. The read-then-insert is safe: on SQLite the transaction holds the write
+/// lock; on PostgreSQL a concurrent insert of the same strong key hits the UNIQUE index,
+/// which [`race_as_duplicate`] turns into the same answer.
+pub(crate) async fn write_keys(
+    tx: &mut Tx,
+    customer: CustomerId,
+    keys: &[IdentityKey],
+) -> Result<(), StoreError> {
+    on_tx!(tx, |c| {
+        sqlx::query("delete from identity_keys where customer_id = $1")
+            .bind(customer.0)
+            .execute(&mut *c)
+            .await?;
+        for key in keys {
+            if key.is_strong() {
+                let holder: Option<i64> = sqlx::query_scalar(
+                    "select customer_id from identity_keys where kind = $1 and value = $2 and strong",
+                )
+                .bind(key.kind.code())
+                .bind(&key.value)
+                .fetch_optional(&mut *c)
+                .await?;
+                if let Some(other) = holder.filter(|h| *h != customer.0) {
+                    return Err(StoreError::Duplicate {
+                        field: key.kind.field(),
+                        existing: CustomerId(other),
+                    });
+                }
+            }
+            sqlx::query("insert into identity_keys (customer_id, kind, value, strong) values ($1, $2, $3, $4)")
+                .bind(customer.0)
+                .bind(key.kind.code())
+                .bind(&key.value)
+                .bind(key.is_strong())
+                .execute(&mut *c)
+                .await?;
+        }
+    });
+    Ok(())
+}
+
+impl Store {
+    /// Maps a unique violation on a strong key (a lost race) to the duplicate it is.
+    pub(crate) async fn race_as_duplicate(
+        &self,
+        err: StoreError,
+        keys: &[IdentityKey],
+    ) -> StoreError {
+        let StoreError::Db(e) = &err else { return err };
+        let unique = e.as_database_error().map(|d| d.kind())
+            == Some(sqlx::error::ErrorKind::UniqueViolation);
+        if !unique {
+            return err;
+        }
+        for key in keys.iter().filter(|k| k.is_strong()) {
+            if let Ok(matches) = self.customers_sharing_keys(std::slice::from_ref(key)).await
+                && let Some(m) = matches.into_iter().find(|m| m.strong)
+            {
+                return StoreError::Duplicate {
+                    field: key.kind.field(),
+                    existing: m.customer_id,
+                };
+            }
+        }
+        err
+    }
+}
