@@ -43,6 +43,7 @@ async fn hit(state: &AppState, actor: &Actor, m: KeyMatch) -> Result<DuplicateHi
         reason: match m.kind {
             kehu_domain::customer::keys::KeyKind::Mobile => "same_mobile",
             kehu_domain::customer::keys::KeyKind::Landline => "same_landline",
+            kehu_domain::customer::keys::KeyKind::CreditCode => "same_credit_code",
         },
         blocks: m.strong,
         id: readable.then_some(m.customer_id.0),

@@ -11,8 +11,8 @@ use kehu_domain::{Actor, Role};
 /// `select … from …` of every customer query, with the owner's name and team path joined.
 macro_rules! customer_select {
     () => {
-        "select c.id, c.name, c.phone, c.phone_ext, c.source, c.intent, c.grade, c.industry, \
-         c.province, c.city, c.next_follow_up_at, c.owner_id, o.name as owner_name, \
+        "select c.id, c.name, c.phone, c.phone_ext, c.source, c.intent, c.grade, c.credit_code, \
+         c.industry, c.province, c.city, c.next_follow_up_at, c.owner_id, o.name as owner_name, \
          ot.path as owner_team_path, c.owner_since, c.version, c.created_at, c.updated_at, \
          (select k.access from collaborators k where k.customer_id = c.id and k.user_id = $1) as collab \
          from customers c left join users o on o.id = c.owner_id \
@@ -41,6 +41,7 @@ pub(crate) struct CustomerRow {
     source: String,
     intent: String,
     grade: Option<String>,
+    credit_code: Option<String>,
     industry: Option<String>,
     province: Option<String>,
     city: Option<String>,
@@ -72,6 +73,7 @@ impl TryFrom<CustomerRow> for Customer {
                 Some(g) => Some(Grade::parse(&g).map_err(|_| corrupt("grade", &g))?),
                 None => None,
             },
+            credit_code: r.credit_code,
             name: r.name,
             phone: Phone::from_stored(r.phone, r.phone_ext),
             industry: r.industry,

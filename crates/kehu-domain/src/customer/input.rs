@@ -4,6 +4,7 @@ use super::Customer;
 use super::fields::{CustomerName, Grade, IntentLevel, Source, optional_text};
 use super::phone::Phone;
 use crate::error::{FieldError, FieldErrors};
+use crate::identity::{CreditCode, division};
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use serde::Deserialize;
 
@@ -21,6 +22,8 @@ pub struct CustomerInput {
     pub intent: Option<String>,
     /// A/B/C
     pub grade: Option<String>,
+    /// 统一社会信用代码
+    pub credit_code: Option<String>,
     /// 行业
     pub industry: Option<String>,
     /// 省份
@@ -70,6 +73,8 @@ pub struct NewCustomer {
     pub intent: IntentLevel,
     /// Grade.
     pub grade: Option<Grade>,
+    /// Unified social credit code.
+    pub credit_code: Option<CreditCode>,
     /// Industry.
     pub industry: Option<String>,
     /// Province.
@@ -119,64 +124,100 @@ fn optional_datetime(
 }
 
 impl NewCustomer {
-    /// Validates every field at once, so a form can show all errors together.
+    /// Validates every field at once, so a form can show all errors together. A valid
+    /// credit code fills an empty province and city from its division digits.
     pub fn parse(input: &CustomerInput, local: FixedOffset) -> Result<NewCustomer, FieldErrors> {
-        let mut errs = FieldErrors::default();
-        let name = errs.collect(CustomerName::parse(input.name.as_deref().unwrap_or("")));
-        let phone = errs.collect(
-            required("phone", input.phone.as_deref()).and_then(|p| Phone::parse("phone", p)),
-        );
-        let source = errs.collect(Source::parse(input.source.as_deref().unwrap_or("")));
-        let intent = errs.collect(match input.intent.as_deref().map(str::trim) {
+        let name = CustomerName::parse(input.name.as_deref().unwrap_or(""));
+        let phone =
+            required("phone", input.phone.as_deref()).and_then(|p| Phone::parse("phone", p));
+        let source = Source::parse(input.source.as_deref().unwrap_or(""));
+        let intent = match input.intent.as_deref().map(str::trim) {
             None | Some("") => Ok(IntentLevel::Medium),
             Some(s) => IntentLevel::parse(s),
-        });
-        let grade = errs.collect(optional_grade(input.grade.as_deref()));
-        let industry = errs.collect(optional_text("industry", input.industry.as_deref(), 50));
-        let province = errs.collect(optional_text("province", input.province.as_deref(), 20));
-        let city = errs.collect(optional_text("city", input.city.as_deref(), 20));
-        let next = errs.collect(optional_datetime(
+        };
+        let grade = optional_grade(input.grade.as_deref());
+        let credit_code = optional_credit_code(input.credit_code.as_deref());
+        let industry = optional_text("industry", input.industry.as_deref(), 50);
+        let province = optional_text("province", input.province.as_deref(), 20);
+        let city = optional_text("city", input.city.as_deref(), 20);
+        let next = optional_datetime(
             "next_follow_up_at",
             input.next_follow_up_at.as_deref(),
             local,
-        ));
-        let contacts: Vec<NewContact> = input
+        );
+        let contacts: Vec<_> = input
             .contacts
             .iter()
             .enumerate()
             .filter_map(|(i, c)| parse_contact(i, c).transpose())
-            .filter_map(|r| errs.collect(r))
             .collect();
+
+        let mut errs = FieldErrors::default();
+        note(&mut errs, &name);
+        note(&mut errs, &phone);
+        note(&mut errs, &source);
+        note(&mut errs, &intent);
+        note(&mut errs, &grade);
+        note(&mut errs, &credit_code);
+        note(&mut errs, &industry);
+        note(&mut errs, &province);
+        note(&mut errs, &city);
+        note(&mut errs, &next);
+        contacts.iter().for_each(|c| note(&mut errs, c));
         errs.into_result()?;
-        // Every `collect` above succeeded, so each value is present.
-        match (
-            name, phone, source, intent, grade, industry, province, city, next,
-        ) {
-            (
-                Some(name),
-                Some(phone),
-                Some(source),
-                Some(intent),
-                Some(grade),
-                Some(industry),
-                Some(province),
-                Some(city),
-                Some(next_follow_up_at),
-            ) => Ok(NewCustomer {
-                name,
-                phone,
-                source,
-                intent,
-                grade,
-                industry,
-                province,
-                city,
-                next_follow_up_at,
-                contacts,
-            }),
-            _ => Err(FieldErrors::default()),
-        }
+
+        // No error was noted, so none of the `?` below can fire.
+        let credit_code = credit_code?;
+        let (province, city) = fill_region(&credit_code, province?, city?);
+        Ok(NewCustomer {
+            name: name?,
+            phone: phone?,
+            source: source?,
+            intent: intent?,
+            grade: grade?,
+            credit_code,
+            industry: industry?,
+            province,
+            city,
+            next_follow_up_at: next?,
+            contacts: contacts.into_iter().collect::<Result<_, _>>()?,
+        })
     }
+}
+
+/// Records the error of `r`, if any, keeping `r` for later use.
+fn note<T>(errs: &mut FieldErrors, r: &Result<T, FieldError>) {
+    if let Err(e) = r {
+        errs.0.push(e.clone());
+    }
+}
+
+fn optional_credit_code(raw: Option<&str>) -> Result<Option<CreditCode>, FieldError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => CreditCode::parse("credit_code", s)
+            .map(Some)
+            .map_err(FieldError::from),
+    }
+}
+
+/// Province and city as typed, or else as the credit code's division digits say.
+fn fill_region(
+    code: &Option<CreditCode>,
+    province: Option<String>,
+    city: Option<String>,
+) -> (Option<String>, Option<String>) {
+    let division = code
+        .as_ref()
+        .and_then(|c| division::lookup(c.division_code()));
+    let Some(d) = division else {
+        return (province, city);
+    };
+    let short = |n: &str| division::short_name(n).to_owned();
+    (
+        province.or_else(|| Some(short(d.province))),
+        city.or_else(|| d.city.map(short)),
+    )
 }
 
 fn optional_grade(raw: Option<&str>) -> Result<Option<Grade>, FieldError> {
@@ -217,6 +258,8 @@ pub struct CustomerPatch {
     pub intent: Option<String>,
     /// 等级; empty clears
     pub grade: Option<String>,
+    /// 统一社会信用代码; empty clears
+    pub credit_code: Option<String>,
     /// 行业; empty clears
     pub industry: Option<String>,
     /// 省份; empty clears
@@ -247,6 +290,11 @@ impl CustomerPatch {
         }
         if let Some(v) = &self.intent {
             next.intent = errs.collect(IntentLevel::parse(v)).unwrap_or(next.intent);
+        }
+        if let Some(v) = &self.credit_code
+            && let Some(c) = errs.collect(optional_credit_code(Some(v)))
+        {
+            next.credit_code = c.map(|c| c.as_str().to_owned());
         }
         if let Some(v) = &self.grade {
             next.grade = errs.collect(optional_grade(Some(v))).unwrap_or(next.grade);

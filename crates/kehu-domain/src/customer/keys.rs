@@ -11,33 +11,41 @@ pub enum KeyKind {
     Mobile,
     /// A landline (E.164, extension apart).
     Landline,
+    /// A unified social credit code.
+    CreditCode,
 }
 
 impl KeyKind {
+    /// Every kind.
+    pub const ALL: [KeyKind; 3] = [KeyKind::Mobile, KeyKind::Landline, KeyKind::CreditCode];
+
     /// Stable code stored in the database.
     pub fn code(self) -> &'static str {
         match self {
             KeyKind::Mobile => "mobile",
             KeyKind::Landline => "landline",
+            KeyKind::CreditCode => "credit_code",
         }
     }
 
     /// Parses a stored code.
     pub fn parse(s: &str) -> Option<KeyKind> {
-        [KeyKind::Mobile, KeyKind::Landline]
-            .into_iter()
-            .find(|k| k.code() == s)
+        Self::ALL.into_iter().find(|k| k.code() == s)
     }
 
     /// The input field a key comes from, for "already exists" errors.
     pub fn field(self) -> &'static str {
-        "phone"
+        match self {
+            KeyKind::Mobile | KeyKind::Landline => "phone",
+            KeyKind::CreditCode => "credit_code",
+        }
     }
 
     /// Strong kinds identify a customer alone and are unique across all customers.
-    /// A mobile belongs to one person; a landline may be a switchboard shared by many.
+    /// A mobile belongs to one person and a credit code to one company; a landline may be
+    /// a switchboard shared by many.
     pub fn is_strong(self) -> bool {
-        matches!(self, KeyKind::Mobile)
+        matches!(self, KeyKind::Mobile | KeyKind::CreditCode)
     }
 }
 
@@ -64,6 +72,14 @@ impl IdentityKey {
         }
     }
 
+    /// The key of a (validated) credit code.
+    pub fn credit_code(code: &str) -> IdentityKey {
+        IdentityKey {
+            kind: KeyKind::CreditCode,
+            value: code.to_owned(),
+        }
+    }
+
     /// Whether this key must be unique.
     pub fn is_strong(&self) -> bool {
         self.kind.is_strong()
@@ -73,12 +89,20 @@ impl IdentityKey {
 /// The keys of a customer about to be created: its main phone. Contacts' phones are not
 /// keys yet: several customers may share one contact person (a purchasing agent).
 pub fn keys_of_new(c: &NewCustomer) -> Vec<IdentityKey> {
-    vec![IdentityKey::phone(&c.phone)]
+    let mut keys = vec![IdentityKey::phone(&c.phone)];
+    keys.extend(
+        c.credit_code
+            .as_ref()
+            .map(|cc| IdentityKey::credit_code(cc.as_str())),
+    );
+    keys
 }
 
 /// The keys of an existing customer.
 pub fn keys_of(c: &Customer) -> Vec<IdentityKey> {
-    vec![IdentityKey::phone(&c.phone)]
+    let mut keys = vec![IdentityKey::phone(&c.phone)];
+    keys.extend(c.credit_code.as_deref().map(IdentityKey::credit_code));
+    keys
 }
 
 #[cfg(test)]
@@ -94,6 +118,8 @@ mod tests {
         );
         let l = IdentityKey::phone(&Phone::parse("phone", "0512-6550 0490 转 8").expect("valid"));
         assert_eq!((l.kind, l.is_strong()), (KeyKind::Landline, false));
-        assert_eq!(KeyKind::parse("mobile"), Some(KeyKind::Mobile));
+        for k in KeyKind::ALL {
+            assert_eq!(KeyKind::parse(k.code()), Some(k));
+        }
     }
 }

@@ -29,6 +29,8 @@ pub struct Customer {
     pub intent: IntentLevel,
     /// A/B/C, when graded.
     pub grade: Option<Grade>,
+    /// Unified social credit code, validated when stored.
+    pub credit_code: Option<String>,
     /// Industry, free text.
     pub industry: Option<String>,
     /// Province.

@@ -3,7 +3,9 @@
 
 mod company;
 mod credit_code;
+pub mod division;
 mod email;
+pub mod matching;
 mod regions;
 
 pub use company::CompanyName;

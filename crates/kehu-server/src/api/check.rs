@@ -7,8 +7,10 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
+use kehu_domain::FieldError;
 use kehu_domain::customer::Phone;
 use kehu_domain::customer::keys::IdentityKey;
+use kehu_domain::identity::CreditCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -26,6 +28,7 @@ struct CheckBody {
     #[expect(dead_code, reason = "name matching comes with the fuzzy matcher")]
     name: Option<String>,
     phone: Option<String>,
+    credit_code: Option<String>,
 }
 
 async fn check(
@@ -36,6 +39,10 @@ async fn check(
     let mut keys = Vec::new();
     if let Some(raw) = body.phone.as_deref().filter(|p| !p.trim().is_empty()) {
         keys.push(IdentityKey::phone(&Phone::parse("phone", raw)?));
+    }
+    if let Some(raw) = body.credit_code.as_deref().filter(|c| !c.trim().is_empty()) {
+        let code = CreditCode::parse("credit_code", raw).map_err(FieldError::from)?;
+        keys.push(IdentityKey::credit_code(code.as_str()));
     }
     let matches = crate::identity::check(&state, &actor, &keys, None).await?;
     let blocked = matches.iter().any(|m| m.blocks);

@@ -11,6 +11,7 @@ use super::{CHINA, pick, pick_weighted};
 use chrono::{DateTime, Utc};
 use kehu_domain::Actor;
 use kehu_domain::customer::{ContactInput, CustomerInput, NewCustomer};
+use kehu_domain::identity::CreditCode;
 use kehu_domain::ids::CustomerId;
 use kehu_store::{Store, StoreError};
 use rand::Rng;
@@ -82,6 +83,8 @@ struct Book {
     cores: HashSet<String>,
     /// National numbers without punctuation.
     phones: HashSet<String>,
+    /// Credit codes handed out (a strong key: each is unique).
+    credit_codes: HashSet<String>,
 }
 
 impl Book {
@@ -118,7 +121,10 @@ impl Book {
         } else {
             self.mobile(rng)?
         };
+        // Most registered companies hand over their licence; private buyers have none.
+        let credit_code = (!is_person && rng.random_bool(0.7)).then(|| self.credit_code(rng, city));
         Ok(CustomerInput {
+            credit_code,
             name: Some(name),
             phone: Some(phone),
             source: Some(source(rng, is_person).to_owned()),
@@ -213,6 +219,23 @@ impl Book {
         Err(StoreError::Corrupt(
             "demo: ran out of distinct mobile numbers".to_owned(),
         ))
+    }
+
+    /// A valid, unused unified social credit code registered in `city` (企业: 91…).
+    fn credit_code(&mut self, rng: &mut StdRng, city: &City) -> String {
+        let chars: Vec<char> = CreditCode::CHARSET.chars().collect();
+        loop {
+            let org: String = (0..9)
+                .map(|_| chars[rng.random_range(0..chars.len())])
+                .collect();
+            let first17 = format!("91{}{org}", city.division);
+            if let Some(check) = CreditCode::check_char(&first17) {
+                let code = format!("{first17}{check}");
+                if self.credit_codes.insert(code.clone()) {
+                    return code;
+                }
+            }
+        }
     }
 
     /// An office landline in `city`, written the usual way: `0512-66881234`.

@@ -13,6 +13,8 @@ pub(super) struct City {
     pub area_code: &'static str,
     /// Digits of a local landline number (7 in a few smaller cities).
     pub local_digits: u32,
+    /// A county-level division code in the city (its business district), for credit codes.
+    pub division: &'static str,
 }
 
 /// A regional team and the cities it covers, biggest market first.
@@ -30,12 +32,14 @@ const fn city(
     province: &'static str,
     area_code: &'static str,
     local_digits: u32,
+    division: &'static str,
 ) -> City {
     City {
         name,
         province,
         area_code,
         local_digits,
+        division,
     }
 }
 
@@ -45,33 +49,33 @@ pub(super) const REGIONS: &[Region] = &[
         team: "华东组",
         share: 40,
         cities: &[
-            city("上海", "上海", "021", 8),
-            city("苏州", "江苏", "0512", 8),
-            city("杭州", "浙江", "0571", 8),
-            city("南京", "江苏", "025", 8),
-            city("宁波", "浙江", "0574", 8),
+            city("上海", "上海", "021", 8, "310115"),
+            city("苏州", "江苏", "0512", 8, "320505"),
+            city("杭州", "浙江", "0571", 8, "330106"),
+            city("南京", "江苏", "025", 8, "320105"),
+            city("宁波", "浙江", "0574", 8, "330212"),
         ],
     },
     Region {
         team: "华南组",
         share: 35,
         cities: &[
-            city("广州", "广东", "020", 8),
-            city("深圳", "广东", "0755", 8),
-            city("东莞", "广东", "0769", 8),
-            city("佛山", "广东", "0757", 8),
-            city("厦门", "福建", "0592", 7),
+            city("广州", "广东", "020", 8, "440106"),
+            city("深圳", "广东", "0755", 8, "440305"),
+            city("东莞", "广东", "0769", 8, "441900"),
+            city("佛山", "广东", "0757", 8, "440604"),
+            city("厦门", "福建", "0592", 7, "350203"),
         ],
     },
     Region {
         team: "华北组",
         share: 25,
         cities: &[
-            city("北京", "北京", "010", 8),
-            city("天津", "天津", "022", 8),
-            city("石家庄", "河北", "0311", 8),
-            city("济南", "山东", "0531", 8),
-            city("青岛", "山东", "0532", 8),
+            city("北京", "北京", "010", 8, "110108"),
+            city("天津", "天津", "022", 8, "120116"),
+            city("石家庄", "河北", "0311", 8, "130102"),
+            city("济南", "山东", "0531", 8, "370102"),
+            city("青岛", "山东", "0532", 8, "370212"),
         ],
     },
 ];
@@ -227,3 +231,19 @@ pub(super) const MOBILE_PREFIXES: &[&str] = &[
     "155", "156", "157", "158", "159", "166", "173", "177", "180", "181", "182", "183", "185",
     "186", "187", "188", "189", "191", "198", "199",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::REGIONS;
+    use kehu_domain::identity::division::{lookup, short_name};
+
+    #[test]
+    fn every_demo_city_has_a_division_code_inside_it() {
+        for city in REGIONS.iter().flat_map(|r| r.cities) {
+            let d = lookup(city.division)
+                .unwrap_or_else(|| panic!("{}: unknown code {}", city.name, city.division));
+            assert_eq!(d.city.map(short_name), Some(city.name), "{}", city.division);
+            assert_eq!(short_name(d.province), city.province, "{}", city.division);
+        }
+    }
+}

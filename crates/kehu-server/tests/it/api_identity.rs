@@ -157,3 +157,58 @@ async fn editing_a_phone_onto_another_customers_mobile_is_refused() {
         assert_eq!(r.body["phone"], "+8613600002222", "{b:?}: unchanged");
     }
 }
+
+/// A valid credit code registered in `division` (a 6-digit code).
+fn credit_code(division: &str, org: &str) -> String {
+    let body = format!("91{division}{org}");
+    let check = kehu_domain::identity::CreditCode::check_char(&body).expect("valid body");
+    format!("{body}{check}")
+}
+
+#[tokio::test]
+async fn a_credit_code_is_checked_fills_the_region_and_belongs_to_one_customer() {
+    for b in BACKENDS {
+        let o = org(b).await;
+        let code = credit_code("320505", "MA1XYW123");
+        let body = json!({ "name": "华星精密", "phone": "13800001111", "source": "web", "credit_code": code.to_lowercase() });
+        let created = o
+            .app
+            .post(&o.zhang, "/api/v1/customers", body)
+            .await
+            .assert_status(201)
+            .body;
+        assert_eq!(
+            created["credit_code"],
+            code.as_str(),
+            "{b:?}: stored upper-case"
+        );
+        assert_eq!(
+            (created["province"].as_str(), created["city"].as_str()),
+            (Some("江苏"), Some("苏州")),
+            "{b:?}: from the division digits"
+        );
+
+        let mut typo = code.clone();
+        typo.replace_range(17..18, if code.ends_with('0') { "1" } else { "0" });
+        let bad =
+            json!({ "name": "华星", "phone": "13800002222", "source": "web", "credit_code": typo });
+        o.app
+            .post(&o.li, "/api/v1/customers", bad)
+            .await
+            .assert_problem(422)
+            .assert_fields(&["credit_code"]);
+
+        let dup = json!({ "name": "华星精密机械", "phone": "13800003333", "source": "web", "credit_code": code });
+        let r = o
+            .app
+            .post(&o.li, "/api/v1/customers", dup)
+            .await
+            .assert_problem(409);
+        assert_eq!(
+            r.body["errors"][0]["field"], "credit_code",
+            "{b:?}: {}",
+            r.body
+        );
+        assert_eq!(r.body["existing"]["reason"], "same_credit_code", "{b:?}");
+    }
+}

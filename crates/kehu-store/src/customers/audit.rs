@@ -29,7 +29,7 @@ pub struct AuditEntry {
 }
 
 /// The editable fields as stored text, for diffing into audit rows.
-fn fields(c: &Customer) -> [(&'static str, Option<String>); 10] {
+fn fields(c: &Customer) -> [(&'static str, Option<String>); 11] {
     [
         ("name", Some(c.name.clone())),
         ("phone", Some(c.phone.e164().to_owned())),
@@ -37,6 +37,7 @@ fn fields(c: &Customer) -> [(&'static str, Option<String>); 10] {
         ("source", Some(c.source.code().to_owned())),
         ("intent", Some(c.intent.code().to_owned())),
         ("grade", c.grade.map(|g| g.code().to_owned())),
+        ("credit_code", c.credit_code.clone()),
         ("industry", c.industry.clone()),
         ("province", c.province.clone()),
         ("city", c.city.clone()),
@@ -69,14 +70,15 @@ impl Store {
             return Ok(0);
         }
         let keys = keys_of(edited);
-        let phone_changed = before.customer.phone != edited.phone;
+        let keys_changed = before.customer.phone != edited.phone
+            || before.customer.credit_code != edited.credit_code;
         let updated = with_retry(|| async {
             let mut tx = self.begin_write().await?;
             on_tx!(&mut tx, |c| {
                 let n = sqlx::query(
                     "update customers set name = $1, name_normalized = $2, phone = $3, phone_ext = $4, source = $5, \
                      intent = $6, grade = $7, industry = $8, province = $9, city = $10, next_follow_up_at = $11, \
-                     updated_at = $12, version = version + 1 where id = $13 and version = $14",
+                     updated_at = $12, version = version + 1, credit_code = $15 where id = $13 and version = $14",
                 )
                 .bind(&edited.name)
                 .bind(normalize_for_search(&edited.name))
@@ -92,6 +94,7 @@ impl Store {
                 .bind(now)
                 .bind(before.customer.id.0)
                 .bind(before.customer.version)
+                .bind(edited.credit_code.as_deref())
                 .execute(&mut *c)
                 .await?
                 .rows_affected();
@@ -99,7 +102,7 @@ impl Store {
                     return Err(StoreError::Stale);
                 }
             });
-            if phone_changed {
+            if keys_changed {
                 crate::identity::write_keys(&mut tx, before.customer.id, &keys).await?;
             }
             on_tx!(&mut tx, |c| {

@@ -74,8 +74,8 @@ impl Store {
                 let id: i64 = sqlx::query_scalar(
                     "insert into customers (name, name_normalized, phone, phone_ext, source, intent, grade, \
                      industry, province, city, next_follow_up_at, owner_id, owner_since, version, created_by, \
-                     created_at, updated_at) \
-                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, null, $12, 0, $13, $12, $12) returning id",
+                     created_at, updated_at, credit_code) \
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, null, $12, 0, $13, $12, $12, $14) returning id",
                 )
                 .bind(new.name.as_str())
                 .bind(new.name.normalized())
@@ -90,6 +90,7 @@ impl Store {
                 .bind(new.next_follow_up_at.map(micros))
                 .bind(now)
                 .bind(actor.user_id.0)
+                .bind(new.credit_code.as_ref().map(|c| c.as_str()))
                 .fetch_one(&mut *c)
                 .await?;
                 for k in &new.contacts {

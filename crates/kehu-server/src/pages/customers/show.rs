@@ -129,6 +129,10 @@ pub async fn page(
             "customer.grade",
             c.grade.map(|g| g.code().to_owned()).unwrap_or_default(),
         ),
+        (
+            "customer.credit_code",
+            c.credit_code.clone().unwrap_or_default(),
+        ),
         ("customer.industry", c.industry.clone().unwrap_or_default()),
         ("customer.province", c.province.clone().unwrap_or_default()),
         ("customer.city", c.city.clone().unwrap_or_default()),

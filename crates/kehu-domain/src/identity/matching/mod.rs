@@ -1,0 +1,1 @@
+//! Fuzzy matching of customer records (work in progress).
