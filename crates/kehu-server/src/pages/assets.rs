@@ -17,15 +17,23 @@ pub fn router() -> Router<crate::state::AppState> {
     Router::new().route("/assets/{file}", get(serve))
 }
 
-static CSS_URL: LazyLock<String> = LazyLock::new(|| {
-    let hash = Assets::get("app.css")
+fn versioned(file: &str) -> String {
+    let hash = Assets::get(file)
         .map(|f| hex_prefix(&f.metadata.sha256_hash()))
         .unwrap_or_default();
-    format!("/assets/app.css?v={hash}")
-});
+    format!("/assets/{file}?v={hash}")
+}
+
+static CSS_URL: LazyLock<String> = LazyLock::new(|| versioned("app.css"));
+static JS_URL: LazyLock<String> = LazyLock::new(|| versioned("app.js"));
 
 fn hex_prefix(bytes: &[u8]) -> String {
     bytes.iter().take(6).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The script's URL, changing whenever its content does.
+pub fn js_url() -> &'static str {
+    &JS_URL
 }
 
 /// The stylesheet's URL, changing whenever its content does.

@@ -299,3 +299,55 @@ async fn a_bad_form_keeps_the_input_and_english_changes_the_navigation() {
     assert_eq!(b.text("#nav-mine").await, zh("nav.mine"));
     b.close().await;
 }
+
+/// Issue 3, point 1: while a rep types a phone that another rep's customer has, the form
+/// warns, naming the customer and its owner, with the phone masked; saving is then refused
+/// at the phone field.
+#[tokio::test]
+async fn the_new_customer_form_warns_about_a_duplicate_while_typing() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let base = app.bases[0].clone();
+    let team = app.team("华东组", None).await;
+    let zhang = app.user_named("zhangwei", "张伟", Role::Rep, team).await;
+    let wang = app.user_named("wangfang", "王芳", Role::Rep, team).await;
+    app.customer(&zhang, "苏州华星精密", "13800138000").await;
+
+    let b = Browser::start().await;
+    log_in(&b, &base, "wangfang", &wang.name).await;
+    b.click("#nav-new").await;
+    b.fill("name", "华星精密（苏州）").await;
+    b.fill("phone", "+86 138-0013-8000").await;
+    let warning = b.text("#duplicate-warning").await;
+    for part in [
+        "苏州华星精密",
+        "张伟",
+        "138****8000",
+        zh("identity.same_mobile").as_str(),
+    ] {
+        assert!(
+            warning.contains(part),
+            "the warning shows {part}: {warning}"
+        );
+    }
+    assert!(
+        !warning.contains("13800138000"),
+        "the phone stays masked: {warning}"
+    );
+    assert!(
+        !b.exists("#duplicate-warning a").await,
+        "王芳 may not open 张伟's customer"
+    );
+
+    b.fill("source", "web").await;
+    b.click("#save").await;
+    let error = b.text("#error-phone").await;
+    assert!(
+        error.contains("苏州华星精密") && error.contains("张伟"),
+        "refused at the phone: {error}"
+    );
+    assert!(
+        app.list_ids(&wang, "scope=mine").await.is_empty(),
+        "nothing was created"
+    );
+    b.close().await;
+}

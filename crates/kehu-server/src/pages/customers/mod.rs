@@ -1,6 +1,7 @@
 //! Customer pages: lists, the customer page, the new-customer form, owner actions.
 
 mod actions;
+mod check;
 mod list;
 mod new;
 mod show;
@@ -14,6 +15,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/customers", get(list::page).post(new::submit))
         .route("/customers/new", get(new::page))
+        .route("/customers/check", get(check::fragment))
         .route("/customers/{id}", get(show::page))
         .route("/customers/{id}/claim", post(actions::claim))
         .route("/customers/{id}/release", post(actions::release))
