@@ -30,6 +30,9 @@ pub struct DuplicateHit {
     pub owner_since: DateTime<Utc>,
     /// Its phone, masked.
     pub masked_phone: String,
+    /// The matched key as `kind|value` (from the actor's own input), to refer to the
+    /// customer in a request without revealing its id.
+    pub key: String,
 }
 
 async fn hit(state: &AppState, actor: &Actor, m: KeyMatch) -> Result<DuplicateHit, AppError> {
@@ -51,6 +54,7 @@ async fn hit(state: &AppState, actor: &Actor, m: KeyMatch) -> Result<DuplicateHi
         owner_name: m.owner_name,
         owner_since: m.owner_since,
         masked_phone: m.masked_phone,
+        key: format!("{}|{}", m.kind.code(), m.value),
     })
 }
 

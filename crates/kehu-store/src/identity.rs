@@ -26,31 +26,36 @@ pub struct KeyMatch {
     pub owner_since: DateTime<Utc>,
     /// Its main phone, masked.
     pub masked_phone: String,
+    /// The shared key's value (the caller's own input, normalised).
+    pub value: String,
 }
 
-const MATCH: &str = "select k.customer_id, k.kind, k.strong, c.name, o.name as owner_name, c.owner_since, c.phone \
+const MATCH: &str = "select k.customer_id, k.kind, k.strong, c.name, o.name as owner_name, c.owner_since, c.phone, k.value \
      from identity_keys k join customers c on c.id = k.customer_id left join users o on o.id = c.owner_id \
      where k.kind = $1 and k.value = $2 order by k.strong desc, k.customer_id limit 20";
 
-type MatchRow = (
-    i64,
-    String,
-    bool,
-    String,
-    Option<String>,
-    DateTime<Utc>,
-    String,
-);
+#[derive(sqlx::FromRow)]
+struct MatchRow {
+    customer_id: i64,
+    kind: String,
+    strong: bool,
+    name: String,
+    owner_name: Option<String>,
+    owner_since: DateTime<Utc>,
+    phone: String,
+    value: String,
+}
 
 fn to_match(r: MatchRow) -> Option<KeyMatch> {
     Some(KeyMatch {
-        customer_id: CustomerId(r.0),
-        kind: KeyKind::parse(&r.1)?,
-        strong: r.2,
-        name: r.3,
-        owner_name: r.4,
-        owner_since: r.5,
-        masked_phone: mask_phone(&r.6),
+        customer_id: CustomerId(r.customer_id),
+        kind: KeyKind::parse(&r.kind)?,
+        strong: r.strong,
+        name: r.name,
+        owner_name: r.owner_name,
+        owner_since: r.owner_since,
+        masked_phone: mask_phone(&r.phone),
+        value: r.value,
     })
 }
 
@@ -63,7 +68,7 @@ impl Store {
     ) -> Result<Vec<KeyMatch>, StoreError> {
         let mut out: Vec<KeyMatch> = Vec::new();
         for key in keys {
-            let rows: Vec<MatchRow> = on_db!(&self.db, |p| sqlx::query_as(MATCH)
+            let rows: Vec<MatchRow> = on_db!(&self.db, |p| sqlx::query_as::<_, MatchRow>(MATCH)
                 .bind(key.kind.code())
                 .bind(&key.value)
                 .fetch_all(p)

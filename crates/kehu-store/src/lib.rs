@@ -7,6 +7,7 @@ pub mod customers;
 mod error;
 pub mod identity;
 pub mod ownership;
+pub mod requests;
 mod rows;
 mod users;
 

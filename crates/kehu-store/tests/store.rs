@@ -525,3 +525,35 @@ async fn a_mobile_belongs_to_one_customer_even_under_concurrent_saves() {
             .expect("old number is free again");
     }
 }
+
+#[tokio::test]
+async fn asking_twice_for_collaboration_records_one_open_request() {
+    use kehu_store::requests::RequestKind;
+    for b in BACKENDS {
+        let o = org(b).await;
+        let s = &o.db.store;
+        let id = s
+            .create_customer(&o.rep_a, &new_customer("宁波联创", "13500002222"), t0())
+            .await
+            .expect("create");
+        for _ in 0..2 {
+            s.record_request(id, o.rep_b.user_id, RequestKind::Collaboration, None, t0())
+                .await
+                .expect("request");
+        }
+        s.record_request(
+            id,
+            o.rep_b.user_id,
+            RequestKind::Appeal,
+            Some("我先联系的"),
+            t0(),
+        )
+        .await
+        .expect("appeal");
+        let open = s.open_requests(id).await.expect("list");
+        let kinds: Vec<_> = open.iter().map(|r| r.kind.as_str()).collect();
+        assert_eq!(kinds, ["collaboration", "appeal"], "{b:?}");
+        assert_eq!(open[1].note.as_deref(), Some("我先联系的"));
+        assert_eq!(open[0].requester_name, "rep_b");
+    }
+}

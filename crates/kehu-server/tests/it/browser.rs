@@ -310,7 +310,7 @@ async fn the_new_customer_form_warns_about_a_duplicate_while_typing() {
     let team = app.team("华东组", None).await;
     let zhang = app.user_named("zhangwei", "张伟", Role::Rep, team).await;
     let wang = app.user_named("wangfang", "王芳", Role::Rep, team).await;
-    app.customer(&zhang, "苏州华星精密", "13800138000").await;
+    let existing = id_of(&app.customer(&zhang, "苏州华星精密", "13800138000").await);
 
     let b = Browser::start().await;
     log_in(&b, &base, "wangfang", &wang.name).await;
@@ -338,6 +338,18 @@ async fn the_new_customer_form_warns_about_a_duplicate_while_typing() {
         "王芳 may not open 张伟's customer"
     );
 
+    // She asks 张伟 to add her as collaborator; what she typed stays on the form.
+    b.click("button.request[value^=\"collaboration|\"]").await;
+    assert_eq!(
+        b.text("#flash").await,
+        zh("identity.requested_collaboration")
+    );
+    assert_eq!(
+        value_of(&b, "name").await,
+        "华星精密（苏州）",
+        "the typed name is kept"
+    );
+
     b.fill("source", "web").await;
     b.click("#save").await;
     let error = b.text("#error-phone").await;
@@ -348,6 +360,22 @@ async fn the_new_customer_form_warns_about_a_duplicate_while_typing() {
     assert!(
         app.list_ids(&wang, "scope=mine").await.is_empty(),
         "nothing was created"
+    );
+
+    // 张伟 sees the request on his customer's page.
+    let open = app
+        .store()
+        .open_requests(kehu_domain::ids::CustomerId(existing))
+        .await
+        .expect("requests");
+    assert_eq!(open.len(), 1, "one open request: {open:?}");
+    b.clear_cookies().await;
+    log_in(&b, &base, "zhangwei", &zhang.name).await;
+    b.goto(&format!("{base}/customers/{existing}")).await;
+    let request = b.text("#requests li.request").await;
+    assert!(
+        request.contains("王芳") && request.contains(&zh("identity.kind_collaboration")),
+        "{request}"
     );
     b.close().await;
 }

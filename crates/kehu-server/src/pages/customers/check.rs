@@ -22,6 +22,7 @@ pub struct Hit {
     owner: Option<String>,
     since: String,
     masked_phone: String,
+    key: String,
 }
 
 /// The warning fragment.
@@ -70,6 +71,7 @@ pub async fn fragment(
             owner: h.owner_name,
             since: crate::pages::local_time(h.owner_since, state.config.utc_offset),
             masked_phone: h.masked_phone,
+            key: h.key,
         })
         .collect();
     Ok(Fragment {

@@ -4,6 +4,7 @@ mod actions;
 mod check;
 mod list;
 mod new;
+mod requests;
 mod show;
 
 use crate::state::AppState;
@@ -16,6 +17,7 @@ pub fn router() -> Router<AppState> {
         .route("/customers", get(list::page).post(new::submit))
         .route("/customers/new", get(new::page))
         .route("/customers/check", get(check::fragment))
+        .route("/customers/requests", post(requests::submit))
         .route("/customers/{id}", get(show::page))
         .route("/customers/{id}/claim", post(actions::claim))
         .route("/customers/{id}/release", post(actions::release))

@@ -41,7 +41,8 @@ pub struct NewForm {
 pub struct NewPage {
     t: T,
     nav: Option<Nav>,
-    flash: Option<String>,
+    /// A message above the form (e.g. "request sent").
+    pub flash: Option<String>,
     csrf: String,
     form: NewForm,
     errors: HashMap<String, String>,
@@ -58,7 +59,8 @@ impl NewPage {
     }
 }
 
-fn render(session: &Session, form: NewForm, errors: HashMap<String, String>) -> NewPage {
+/// The form with `form`'s values, `errors` at their fields.
+pub fn render(session: &Session, form: NewForm, errors: HashMap<String, String>) -> NewPage {
     let t = T(session.locale);
     NewPage {
         t,

@@ -38,6 +38,13 @@ pub struct Change {
     new: String,
 }
 
+/// An open collaboration request or appeal.
+pub struct RequestRow {
+    at: String,
+    who: String,
+    what: String,
+}
+
 /// A transfer target.
 pub struct Rep {
     id: i64,
@@ -63,6 +70,7 @@ pub struct ShowPage {
     changes: Vec<Change>,
     can_release: bool,
     reps: Vec<Rep>,
+    requests: Vec<RequestRow>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -104,6 +112,11 @@ pub async fn page(
     let phone = |p: &kehu_domain::customer::Phone| if masked { p.masked() } else { p.national() };
     let contacts = state.store.contacts(c.id).await?;
     let ledger = state.store.ledger(c.id).await?;
+    let requests = if masked {
+        Vec::new()
+    } else {
+        state.store.open_requests(c.id).await?
+    };
     let changes = if masked {
         Vec::new()
     } else {
@@ -207,5 +220,13 @@ pub async fn page(
             .collect(),
         can_release,
         reps,
+        requests: requests
+            .into_iter()
+            .map(|r| RequestRow {
+                at: local_time(r.created_at, offset),
+                who: r.requester_name,
+                what: t.t(&format!("identity.kind_{}", r.kind)).to_owned(),
+            })
+            .collect(),
     })
 }
