@@ -43,6 +43,8 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Find duplicate customers in a CSV file: which records are one customer.
+    Dedupe(crate::dedupe::DedupeArgs),
 }
 
 /// `kehu serve` options.

@@ -54,6 +54,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token {
             command: TokenCommand::Create { login, name },
         } => create_token(&cli.database_url, &login, &name).await,
+        Command::Dedupe(args) => crate::dedupe::run(&args),
     }
 }
 

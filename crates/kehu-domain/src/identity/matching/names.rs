@@ -1,0 +1,143 @@
+//! Company-name evidence: Chinese with Chinese, Latin letters with Latin letters, and Latin
+//! letters with Chinese through pinyin.
+//!
+//! A short name is worth what it could stand for. `苏州华星` next to `苏州华星精密机械` is one
+//! firm when the data set knows one 华星 in 苏州, and a guess when it knows 华星精密 and 华星物流.
+
+use super::Reason;
+use super::latin;
+use super::prepare::Company;
+use super::similarity::{common_prefix, is_subsequence, levenshtein, similarity};
+
+/// How many firms in the data set a short name (a brand alone, or a pinyin rendering) could
+/// stand for in the city both records share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Ambiguity {
+    /// Not known: no data-set statistics, or the cities differ or are missing.
+    Unknown,
+    /// One firm's name begins this way.
+    One,
+    /// Several firms' names begin this way.
+    Several,
+}
+
+impl Ambiguity {
+    fn pick(self, unknown: f32, one: f32, several: f32) -> f32 {
+        match self {
+            Self::Unknown => unknown,
+            Self::One => one,
+            Self::Several => several,
+        }
+    }
+}
+
+/// Cores of at most this many characters are "short": a brand alone (华星), give or take one.
+pub(super) const SHORT: usize = 3;
+
+/// The evidence of two company names. `ambiguity` is consulted only for short or pinyin names.
+pub(super) fn company(a: &Company, b: &Company, ambiguity: Ambiguity) -> (Reason, f32) {
+    match (a.latin, b.latin) {
+        (false, false) => chinese_names(&a.core, &b.core, ambiguity),
+        (true, true) => latin_names(&a.core, &b.core),
+        (true, false) => pinyin_names(&a.core, &b.core, ambiguity),
+        (false, true) => pinyin_names(&b.core, &a.core, ambiguity),
+    }
+}
+
+fn chinese_names(a: &[char], b: &[char], ambiguity: Ambiguity) -> (Reason, f32) {
+    if a == b {
+        // A two-character core (华星) may be any of the firms of that brand.
+        let w = match a.len() {
+            0 | 1 => 4.0,
+            2 => ambiguity.pick(5.5, 6.5, 4.0),
+            3 => 9.0,
+            _ => 10.0,
+        };
+        return (Reason::CompanyNameSame, w);
+    }
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let sim = similarity(a, b);
+    // Words left out (华星机械 for 华星精密机械, 华星 for both): likely, not certain, one firm.
+    if short.len() >= 2 && short[0] == long[0] && is_subsequence(short, long) {
+        let s = (0.7 + 0.3 * short.len() as f32 / long.len() as f32).max(sim);
+        let w = if short.len() > SHORT {
+            7.0
+        } else {
+            ambiguity.pick(4.5, 6.0, 3.0)
+        };
+        return (Reason::CompanyNameSimilar(s), w);
+    }
+    if levenshtein(a, b) == 1 {
+        // One character: a typo, or another firm (华星 / 华兴); the shorter, the likelier another.
+        let w = match short.len() {
+            0..=3 => 0.0,
+            4 | 5 => 2.0,
+            _ => 3.0,
+        };
+        return (Reason::CompanyNameSimilar(sim), w);
+    }
+    match sim {
+        s if s >= 0.75 => (Reason::CompanyNameSimilar(s), 2.0),
+        s if s >= 0.6 => (Reason::CompanyNameSimilar(s), 0.0),
+        s if s >= 0.5 => (Reason::CompanyNameDifferent(s), -2.0),
+        s => (Reason::CompanyNameDifferent(s), -4.0),
+    }
+}
+
+fn latin_names(a: &[char], b: &[char]) -> (Reason, f32) {
+    if a == b {
+        return (Reason::CompanyNameSame, 8.0);
+    }
+    let sim = similarity(a, b);
+    let prefix = common_prefix(a, b);
+    match sim {
+        s if s >= 0.9 => (Reason::CompanyNameSimilar(s), 5.0),
+        s if prefix == a.len().min(b.len()) && prefix >= 5 => {
+            (Reason::CompanyNameSimilar(s.max(0.8)), 4.0)
+        }
+        s if s >= 0.8 => (Reason::CompanyNameSimilar(s), 2.0),
+        s if s >= 0.5 => (Reason::CompanyNameSimilar(s), 0.0),
+        s => (Reason::CompanyNameDifferent(s), -3.0),
+    }
+}
+
+/// A Latin-letter name against the pinyin of a Chinese core. Homophones share pinyin (华星 and
+/// 华兴 are both `huaxing`), so even equality weighs less than equal Chinese names unless the
+/// data set knows one firm that sounds like this.
+fn pinyin_names(latin_core: &[char], chinese: &[char], ambiguity: Ambiguity) -> (Reason, f32) {
+    let mut p = String::new();
+    let mut brand_len = 0;
+    for (i, c) in chinese.iter().enumerate() {
+        latin::push_pinyin(*c, &mut p);
+        if i == 1 {
+            brand_len = p.len();
+        }
+    }
+    let p: Vec<char> = p.chars().collect();
+    if p.is_empty() {
+        return (Reason::CompanyNamePinyin(0.0), 0.0);
+    }
+    if latin_core == p.as_slice() {
+        return (
+            Reason::CompanyNamePinyin(1.0),
+            ambiguity.pick(4.5, 6.0, 3.0),
+        );
+    }
+    let sim = similarity(latin_core, &p);
+    let prefix = common_prefix(latin_core, &p);
+    if prefix >= brand_len && brand_len >= 4 {
+        // `huaxing…` agrees on the brand (an English rendering translates the trade words).
+        let whole = prefix == latin_core.len().min(p.len());
+        let s = sim.max(if whole { 0.85 } else { 0.75 });
+        let w = if whole {
+            ambiguity.pick(3.5, 5.5, 2.5)
+        } else {
+            ambiguity.pick(3.0, 5.0, 2.0)
+        };
+        return (Reason::CompanyNamePinyin(s), w);
+    }
+    if sim >= 0.85 {
+        return (Reason::CompanyNamePinyin(sim), 3.0);
+    }
+    (Reason::CompanyNameDifferent(sim), -1.5)
+}

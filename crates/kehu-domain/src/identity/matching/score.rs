@@ -1,0 +1,374 @@
+//! The scored comparison of two prepared records. Each agreement or disagreement adds
+//! evidence in bits (log₂ of how much likelier it is for one customer than for two); the sum,
+//! starting from a sceptical prior, becomes a score in [0, 1], and every term is a [`Reason`].
+//!
+//! The weights encode what a sales manager knows: a mobile or a credit code is one customer;
+//! a company name alone is not, when it is short and differs by a character (苏州华星精密 and
+//! 苏州华兴精密 are two firms), so such names need agreement elsewhere — city and contact, or
+//! a phone.
+
+use super::Level;
+use super::blocking::KeyHash;
+use super::blocking::{self, Kind};
+use super::latin;
+use super::names::{self, Ambiguity};
+use super::prepare::{Company, Contact, Prepared};
+use super::similarity::{levenshtein, similarity};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+/// Evidence before looking: two records that merely share a block are usually two customers.
+const PRIOR: f32 = -8.0;
+
+/// Why two records are, or are not, one customer.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "code", content = "similarity", rename_all = "snake_case")]
+pub enum Reason {
+    /// Same unified social credit code.
+    SameCreditCode,
+    /// Both have a credit code and they differ: two legal entities.
+    DifferentCreditCode,
+    /// A mobile number in common.
+    SameMobile,
+    /// Both have mobiles, none in common.
+    DifferentMobile,
+    /// A landline (switchboard) in common.
+    SameLandline,
+    /// Same e-mail address.
+    SameEmail,
+    /// Same e-mail domain, and not a public mail provider: the company's own domain.
+    SameEmailDomain,
+    /// Same WeChat id.
+    SameWechat,
+    /// Company names with the same core (suffix, region, width and punctuation aside).
+    CompanyNameSame,
+    /// Company names this similar (0–1), in the same script.
+    CompanyNameSimilar(f32),
+    /// A Latin-letter name this similar (0–1) to the pinyin of a Chinese one.
+    CompanyNamePinyin(f32),
+    /// Company names this dissimilar (similarity 0–1).
+    CompanyNameDifferent(f32),
+    /// Different branches (分公司), or a branch and its parent: separate customers.
+    DifferentBranch,
+    /// Same city.
+    SameCity,
+    /// Different cities.
+    DifferentCity,
+    /// Same contact person's name (also across pinyin and Chinese).
+    SameContact,
+    /// One side gives only a surname (`张总`), and it agrees.
+    SameSurname,
+    /// Different contact persons.
+    DifferentContact,
+    /// Addresses this similar (0–1).
+    SameAddress(f32),
+    /// At contact level: nothing says it is the same person (no name, mobile, e-mail or
+    /// WeChat in common), however alike the companies are.
+    NoCommonPerson,
+}
+
+impl Reason {
+    /// A stable key for translations: `same_mobile`, `company_name_similar`, ….
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::SameCreditCode => "same_credit_code",
+            Self::DifferentCreditCode => "different_credit_code",
+            Self::SameMobile => "same_mobile",
+            Self::DifferentMobile => "different_mobile",
+            Self::SameLandline => "same_landline",
+            Self::SameEmail => "same_email",
+            Self::SameEmailDomain => "same_email_domain",
+            Self::SameWechat => "same_wechat",
+            Self::CompanyNameSame => "company_name_same",
+            Self::CompanyNameSimilar(_) => "company_name_similar",
+            Self::CompanyNamePinyin(_) => "company_name_pinyin",
+            Self::CompanyNameDifferent(_) => "company_name_different",
+            Self::DifferentBranch => "different_branch",
+            Self::SameCity => "same_city",
+            Self::DifferentCity => "different_city",
+            Self::SameContact => "same_contact",
+            Self::SameSurname => "same_surname",
+            Self::DifferentContact => "different_contact",
+            Self::SameAddress(_) => "same_address",
+            Self::NoCommonPerson => "no_common_person",
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pct = |s: f32| (s * 100.0).round();
+        match self {
+            Self::CompanyNameSimilar(s) => write!(f, "company name {}% similar", pct(*s)),
+            Self::CompanyNamePinyin(s) => write!(f, "company name {}% similar in pinyin", pct(*s)),
+            Self::CompanyNameDifferent(s) => {
+                write!(f, "company names differ ({}% similar)", pct(*s))
+            }
+            Self::SameAddress(s) => write!(f, "address {}% similar", pct(*s)),
+            other => f.write_str(&other.code().replace('_', " ")),
+        }
+    }
+}
+
+/// The outcome of comparing two records.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Match {
+    /// How sure we are that they are one customer, 0–1.
+    pub score: f32,
+    /// True at and above the threshold (0.5).
+    pub is_match: bool,
+    /// What was found, the weightiest first.
+    pub reasons: Vec<Reason>,
+}
+
+/// Facts about the whole data set that change what an agreement is worth.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Context {
+    /// How many records carry each contact name, by key hash: 张伟 agreeing says less.
+    pub contact_counts: HashMap<u64, u32, KeyHash>,
+    /// Exact keys shared by so many records that they are placeholders (`13800000000`).
+    pub junk: HashSet<u64, KeyHash>,
+    /// City + brand and city + pinyin keys that begin the names of several firms.
+    pub ambiguous: HashSet<u64, KeyHash>,
+    /// The statistics were gathered from a data set (else every short name is of unknown
+    /// ambiguity).
+    pub fitted: bool,
+}
+
+/// Compares records at one [`Level`].
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    pub(super) level: Level,
+    pub(super) context: Context,
+}
+
+impl Matcher {
+    /// A matcher without data-set statistics: every contact name counts as moderately rare.
+    pub fn new(level: Level) -> Self {
+        Self {
+            level,
+            context: Context::default(),
+        }
+    }
+
+    /// The level it compares at.
+    pub fn level(&self) -> Level {
+        self.level
+    }
+
+    /// Score and reasons for `a` against `b` (symmetric).
+    pub fn compare(&self, a: &Prepared, b: &Prepared) -> Match {
+        let mut found: Vec<(Reason, f32)> = Vec::new();
+        let total = PRIOR + self.evidence(a, b, &mut |r, w| found.push((r, w)));
+        found.sort_by(|x, y| y.1.abs().total_cmp(&x.1.abs()));
+        Match {
+            score: logistic(total),
+            is_match: total >= 0.0,
+            reasons: found.into_iter().map(|(r, _)| r).collect(),
+        }
+    }
+
+    /// The score alone, without collecting reasons (the clustering's hot path).
+    pub(super) fn score(&self, a: &Prepared, b: &Prepared) -> f32 {
+        logistic(PRIOR + self.evidence(a, b, &mut |_, _| {}))
+    }
+
+    /// Adds up the evidence, reporting each non-zero term to `sink`.
+    fn evidence(&self, a: &Prepared, b: &Prepared, sink: &mut impl FnMut(Reason, f32)) -> f32 {
+        let account = self.level == Level::Account;
+        let mut total = 0.0;
+        let mut person = false;
+        let mut add = |r: Reason, w: f32| {
+            person |= matches!(
+                r,
+                Reason::SameMobile
+                    | Reason::SameEmail
+                    | Reason::SameWechat
+                    | Reason::SameContact
+                    | Reason::SameSurname
+            );
+            if w != 0.0 {
+                sink(r, w);
+                total += w;
+            }
+        };
+        if let (Some(x), Some(y)) = (&a.credit_code, &b.credit_code) {
+            if x != y {
+                add(Reason::DifferentCreditCode, -30.0);
+            } else if !self.is_junk(Kind::CreditCode, x.as_bytes()) {
+                add(Reason::SameCreditCode, if account { 20.0 } else { 6.0 });
+            }
+        }
+        if !a.mobiles.is_empty() && !b.mobiles.is_empty() {
+            let shared = a
+                .mobiles
+                .iter()
+                .any(|m| b.mobiles.contains(m) && !self.is_junk(Kind::Mobile, &m.to_le_bytes()));
+            if shared {
+                add(Reason::SameMobile, 16.0);
+            } else {
+                add(Reason::DifferentMobile, if account { -1.0 } else { -5.0 });
+            }
+        }
+        let landline = a
+            .landlines
+            .iter()
+            .any(|l| b.landlines.contains(l) && !self.is_junk(Kind::Landline, &l.to_le_bytes()));
+        if landline {
+            add(Reason::SameLandline, if account { 9.0 } else { 4.0 });
+        }
+        if let (Some(x), Some(y)) = (&a.email, &b.email) {
+            let domain = |e: &str| e.rsplit_once('@').map(|(_, d)| d.to_owned());
+            if x == y && !self.is_junk(Kind::Email, x.as_bytes()) {
+                add(Reason::SameEmail, 14.0);
+            } else if let (Some(d), Some(e)) = (domain(x), domain(y))
+                && d == e
+                && !blocking::is_free_mail(&d)
+                && !self.is_junk(Kind::EmailDomain, d.as_bytes())
+            {
+                add(Reason::SameEmailDomain, if account { 5.0 } else { 2.0 });
+            }
+        }
+        if let (Some(x), Some(y)) = (&a.wechat, &b.wechat)
+            && x == y
+            && !self.is_junk(Kind::Wechat, x.as_bytes())
+        {
+            add(Reason::SameWechat, 14.0);
+        }
+        if let (Some(x), Some(y)) = (&a.company, &b.company) {
+            let (reason, weight) = names::company(x, y, self.ambiguity(a, b, x, y));
+            add(reason, weight);
+            match (&x.branch, &y.branch) {
+                (Some(p), Some(q)) if p != q => add(Reason::DifferentBranch, -10.0),
+                (Some(_), None) | (None, Some(_)) => add(Reason::DifferentBranch, -4.0),
+                _ => {}
+            }
+        }
+        if let (Some(x), Some(y)) = (a.city, b.city) {
+            if x == y {
+                add(Reason::SameCity, if account { 3.0 } else { 2.0 });
+            } else {
+                add(Reason::DifferentCity, -5.0);
+            }
+        }
+        if let (Some(x), Some(y)) = (&a.contact, &b.contact)
+            && let Some((reason, weight)) = self.contact(x, y)
+        {
+            add(reason, weight);
+        }
+        if let (Some(x), Some(y)) = (&a.address, &b.address) {
+            let s = similarity(x, y);
+            if s >= 0.85 {
+                add(Reason::SameAddress(s), if account { 3.0 } else { 1.5 });
+            }
+        }
+        if !account && !person {
+            sink(Reason::NoCommonPerson, -3.0);
+            total -= 3.0;
+        }
+        total
+    }
+
+    /// How many firms of the records' shared city a short or pinyin name could stand for.
+    fn ambiguity(&self, a: &Prepared, b: &Prepared, x: &Company, y: &Company) -> Ambiguity {
+        let Some(city) = a.city.filter(|c| self.context.fitted && b.city == Some(*c)) else {
+            return Ambiguity::Unknown;
+        };
+        let key = match (x.latin, y.latin) {
+            (false, false) if x.core.len().min(y.core.len()) <= names::SHORT => {
+                blocking::brand_key(city, &x.core)
+            }
+            (true, false) => blocking::latin_pinyin_key(city, &x.core),
+            (false, true) => blocking::latin_pinyin_key(city, &y.core),
+            _ => None,
+        };
+        match key {
+            Some(k) if self.context.ambiguous.contains(&k) => Ambiguity::Several,
+            Some(_) => Ambiguity::One,
+            None => Ambiguity::Unknown,
+        }
+    }
+
+    fn is_junk(&self, kind: Kind, value: &[u8]) -> bool {
+        !self.context.junk.is_empty() && self.context.junk.contains(&blocking::hash(kind, value))
+    }
+
+    fn contact(&self, a: &Contact, b: &Contact) -> Option<(Reason, f32)> {
+        let account = self.level == Level::Account;
+        let different = if account { -0.5 } else { -12.0 };
+        let same = self.same_contact_weight(a) + if account { 0.0 } else { 1.0 };
+        if a.latin != b.latin {
+            let (l, c) = if a.latin { (a, b) } else { (b, a) };
+            if c.surname_only {
+                return None;
+            }
+            let p = latin::pinyin_of(&c.name);
+            let agrees = *l.name == *p || l.reversed.as_deref() == Some(p.as_str());
+            // An English name (`Tony Zhang`) cannot be told apart from another person's.
+            return Some(if agrees {
+                (Reason::SameContact, same - 1.0)
+            } else {
+                (Reason::DifferentContact, different / 4.0)
+            });
+        }
+        if a.surname_only || b.surname_only {
+            let first = |c: &Contact| c.name.chars().next();
+            return Some(if first(a) == first(b) {
+                (Reason::SameSurname, 0.5)
+            } else {
+                (Reason::DifferentContact, if account { -1.0 } else { -8.0 })
+            });
+        }
+        if a.name == b.name || a.reversed.as_deref() == Some(&*b.name) {
+            return Some((Reason::SameContact, same));
+        }
+        // 张建华 / 张健华 in a three-character name is more likely a typo than another person.
+        let long_enough = |c: &Contact| c.name.chars().nth(2).is_some();
+        if long_enough(a) && long_enough(b) && a.name.chars().next() == b.name.chars().next() {
+            let (x, y): (Vec<char>, Vec<char>) =
+                (a.name.chars().collect(), b.name.chars().collect());
+            if levenshtein(&x, &y) == 1 {
+                return None;
+            }
+        }
+        Some((Reason::DifferentContact, different))
+    }
+
+    /// Rare names agree by coincidence rarely: 5 bits for a name a few records share, down to
+    /// half a bit for one hundreds of records carry (张伟).
+    fn same_contact_weight(&self, c: &Contact) -> f32 {
+        match self
+            .context
+            .contact_counts
+            .get(&blocking::hash(Kind::Contact, c.name.as_bytes()))
+        {
+            Some(&n) => (5.0 - (n as f32 / 3.0).max(1.0).log2()).clamp(0.5, 5.0),
+            None => 3.0,
+        }
+    }
+}
+
+/// True when two contact names can be one person: equal, or equal in pinyin (`张伟`,
+/// `Zhang Wei`, `Wei Zhang`). Used to keep two named people out of one contact cluster.
+pub(super) fn same_person(a: &Contact, b: &Contact) -> bool {
+    if a.name == b.name {
+        return true;
+    }
+    if a.surname_only || b.surname_only {
+        return false;
+    }
+    let spelled = |c: &Contact| {
+        if c.latin {
+            c.name.to_string()
+        } else {
+            latin::pinyin_of(&c.name)
+        }
+    };
+    let (x, y) = (spelled(a), spelled(b));
+    x == y || a.reversed.as_deref() == Some(&*y) || b.reversed.as_deref() == Some(&*x)
+}
+
+fn logistic(bits: f32) -> f32 {
+    (1.0 / (1.0 + (-bits).exp2())).clamp(0.0, 1.0)
+}
