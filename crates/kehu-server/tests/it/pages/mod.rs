@@ -1,0 +1,272 @@
+//! Server-rendered pages over plain HTTP (no browser): a cookie-keeping client per user,
+//! answers read with `scraper` CSS selectors, on both engines. Login and its cookie, the
+//! login redirect and where it may lead, CSRF on every form, 404 for other reps' customers,
+//! masking in the pool, the team page, login throttling, logout, the timeline, the flash
+//! allow-list, escaping, and the new-customer form's errors.
+
+mod auth;
+mod customers;
+mod forms;
+
+use crate::harness::{PASSWORD, TestApp, TestUser, zh};
+use kehu_domain::Role;
+use kehu_testkit::Backend;
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
+use scraper::{Html, Selector};
+
+/// A browser stand-in: one cookie jar, redirects not followed (so they can be checked).
+struct Web {
+    base: String,
+    label: String,
+    client: reqwest::Client,
+}
+
+/// One page answer.
+struct Page {
+    /// What was asked, for messages: `[Sqlite] GET /customers`.
+    what: String,
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Web {
+    /// A client with an empty cookie jar.
+    fn new(app: &TestApp) -> Web {
+        Web::with_client(
+            app,
+            reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("http client"),
+        )
+    }
+
+    fn with_client(app: &TestApp, client: reqwest::Client) -> Web {
+        Web {
+            base: app.bases[0].clone(),
+            label: app.label(),
+            client,
+        }
+    }
+
+    async fn get(&self, path: &str) -> Page {
+        let what = format!("[{}] GET {path}", self.label);
+        self.send(self.client.get(format!("{}{path}", self.base)), what)
+            .await
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        let what = format!("[{}] POST {path} {form:?}", self.label);
+        self.send(
+            self.client.post(format!("{}{path}", self.base)).form(form),
+            what,
+        )
+        .await
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder, what: String) -> Page {
+        let resp = req.send().await.unwrap_or_else(|e| panic!("{what}: {e}"));
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = resp
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("{what}: reading body: {e}"));
+        Page {
+            what,
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// Opens the login form and submits it; answers the submission's answer.
+    async fn login(&self, login: &str, password: &str) -> Page {
+        let form = self.get("/login").await.status(200);
+        let csrf = form.csrf();
+        self.post(
+            "/login",
+            &[
+                ("login", login),
+                ("password", password),
+                ("csrf", &csrf),
+                ("next", "/customers"),
+            ],
+        )
+        .await
+    }
+
+    /// The session's CSRF token, read from a page's logout form.
+    async fn csrf(&self) -> String {
+        self.get("/customers").await.status(200).csrf()
+    }
+}
+
+/// A client logged in as `login` (password [`PASSWORD`]).
+async fn signed_in(app: &TestApp, login: &str) -> Web {
+    let web = Web::new(app);
+    let r = web.login(login, PASSWORD).await.status(303);
+    assert_eq!(r.location(), "/customers", "{}", r.what);
+    web
+}
+
+impl Page {
+    #[track_caller]
+    fn status(self, code: u16) -> Page {
+        assert_eq!(
+            self.status.as_u16(),
+            code,
+            "{}: unexpected status; body:\n{}",
+            self.what,
+            self.body
+        );
+        self
+    }
+
+    fn html(&self) -> Html {
+        Html::parse_document(&self.body)
+    }
+
+    /// The text of every element matching `css`, whitespace collapsed.
+    fn texts(&self, css: &str) -> Vec<String> {
+        let sel = Selector::parse(css).unwrap_or_else(|e| panic!("selector {css:?}: {e:?}"));
+        self.html()
+            .select(&sel)
+            .map(|e| e.text().collect::<Vec<_>>().join(" "))
+            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect()
+    }
+
+    /// The text of the first element matching `css`; panics when there is none.
+    #[track_caller]
+    fn text(&self, css: &str) -> String {
+        self.texts(css)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("{}: nothing matches {css:?} in:\n{}", self.what, self.body))
+    }
+
+    fn count(&self, css: &str) -> usize {
+        self.texts(css).len()
+    }
+
+    /// Attribute `name` of the first element matching `css`.
+    fn attr(&self, css: &str, name: &str) -> Option<String> {
+        let sel = Selector::parse(css).unwrap_or_else(|e| panic!("selector {css:?}: {e:?}"));
+        self.html()
+            .select(&sel)
+            .next()
+            .and_then(|e| e.value().attr(name).map(str::to_owned))
+    }
+
+    /// The CSRF token of the page's first form.
+    #[track_caller]
+    fn csrf(&self) -> String {
+        self.attr("input[name=csrf]", "value")
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| panic!("{}: no csrf field in:\n{}", self.what, self.body))
+    }
+
+    /// The `Location` header of a redirect.
+    #[track_caller]
+    fn location(&self) -> String {
+        self.headers
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_else(|| panic!("{}: no Location header", self.what))
+            .to_owned()
+    }
+
+    /// The `Set-Cookie` header that sets cookie `name`, if any.
+    fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .map(str::to_owned)
+    }
+
+    /// Asserts the error page of a refused CSRF token.
+    #[track_caller]
+    fn assert_csrf_refused(self) {
+        let p = self.status(403);
+        assert_eq!(p.text("#error-title"), zh("error.title"), "{}", p.what);
+        assert_eq!(p.text("#error-message"), zh("error.csrf"), "{}", p.what);
+    }
+}
+
+/// A state-changing form: who posts it, where, and its fields other than `csrf`.
+struct Form<'a> {
+    web: &'a Web,
+    path: String,
+    fields: Vec<(&'a str, &'a str)>,
+}
+
+impl Form<'_> {
+    /// Posts the form with `csrf` (`None`: without the field).
+    async fn submit(&self, csrf: Option<&str>) -> Page {
+        let mut fields = self.fields.clone();
+        if let Some(c) = csrf {
+            fields.push(("csrf", c));
+        }
+        self.web.post(&self.path, &fields).await
+    }
+}
+
+/// The attributes of a `Set-Cookie` value after `name=value`, lower-cased.
+fn cookie_attributes(set_cookie: &str) -> Vec<String> {
+    set_cookie
+        .split(';')
+        .skip(1)
+        .map(|a| a.trim().to_ascii_lowercase())
+        .collect()
+}
+
+/// The value a `Set-Cookie` header sets.
+fn cookie_value(set_cookie: &str) -> String {
+    let pair = set_cookie.split(';').next().unwrap_or_default();
+    pair.split_once('=')
+        .map(|(_, v)| v.to_owned())
+        .unwrap_or_default()
+}
+
+struct Org {
+    app: TestApp,
+    rep_a: TestUser,
+    rep_b: TestUser,
+    south_rep: TestUser,
+    admin: TestUser,
+}
+
+/// 总部 (admin) ⊃ 华东 (rep_a, rep_b, mgr_east) and 华南 (rep_south).
+async fn org(backend: Backend) -> Org {
+    let app = TestApp::start(backend).await;
+    let root = app.team("总部", None).await;
+    let east = app.team("华东", Some(root)).await;
+    let south = app.team("华南", Some(root)).await;
+    let rep_a = app.user("rep_a", Role::Rep, east).await;
+    let rep_b = app.user("rep_b", Role::Rep, east).await;
+    app.user("mgr_east", Role::Manager, east).await;
+    let south_rep = app.user("rep_south", Role::Rep, south).await;
+    let admin = app.user("admin", Role::Admin, root).await;
+    Org {
+        app,
+        rep_a,
+        rep_b,
+        south_rep,
+        admin,
+    }
+}
+
+/// The owner's id of customer `id` (read as `admin` over the API), `None` in the pool.
+async fn owner_of(app: &TestApp, admin: &TestUser, id: i64) -> Option<i64> {
+    let r = app
+        .get(admin, &format!("/api/v1/customers/{id}"))
+        .await
+        .assert_status(200);
+    r.body["owner"]["id"].as_i64()
+}

@@ -1,0 +1,6 @@
+//! Store tests, each run on SQLite and on PostgreSQL.
+
+mod customers;
+mod identity;
+mod ownership;
+mod support;
