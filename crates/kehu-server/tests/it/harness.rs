@@ -128,31 +128,8 @@ impl TestApp {
 
     /// Creates a user named `用户<login>` with an API token.
     pub async fn user(&self, login: &str, role: Role, team: TeamId) -> TestUser {
-        let name = format!("用户{login}");
-        let id = self
-            .store()
-            .create_user(
-                &NewUser {
-                    login,
-                    name: &name,
-                    role,
-                    team_id: Some(team),
-                    password_hash: password_hash(),
-                },
-                Utc::now(),
-            )
+        self.user_named(login, &format!("用户{login}"), role, team)
             .await
-            .expect("create user");
-        let token = random_token();
-        self.store()
-            .create_api_token(id, "test", &token_hash(&token), Utc::now())
-            .await
-            .expect("create token");
-        TestUser {
-            id: id.0,
-            name,
-            token,
-        }
     }
 
     /// Any request on instance `instance`, with an optional `Authorization` header value.
