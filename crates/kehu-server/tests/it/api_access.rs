@@ -1,41 +1,10 @@
 //! Who may read what: another rep's customer does not exist for a rep (404, not 403), a
 //! manager sees their team only, and pool customers' phones are masked for everyone.
 
-use crate::harness::{TestApp, TestUser, fresh_phone, id_of};
-use kehu_domain::Role;
+use crate::harness::{Org, TestApp, TestUser, fresh_phone, id_of};
 use kehu_testkit::{BACKENDS, Backend};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-struct Org {
-    app: TestApp,
-    rep_a: TestUser,
-    rep_b: TestUser,
-    manager: TestUser,
-    other_manager: TestUser,
-    admin: TestUser,
-}
-
-/// 总部 (admin) ⊃ 华东 (rep_a, rep_b, manager) and 华南 (other_manager).
-async fn org(backend: Backend) -> Org {
-    let app = TestApp::start(backend).await;
-    let root = app.team("总部", None).await;
-    let east = app.team("华东", Some(root)).await;
-    let south = app.team("华南", Some(root)).await;
-    let rep_a = app.user("rep_a", Role::Rep, east).await;
-    let rep_b = app.user("rep_b", Role::Rep, east).await;
-    let manager = app.user("mgr_east", Role::Manager, east).await;
-    let other_manager = app.user("mgr_south", Role::Manager, south).await;
-    let admin = app.user("admin", Role::Admin, root).await;
-    Org {
-        app,
-        rep_a,
-        rep_b,
-        manager,
-        other_manager,
-        admin,
-    }
-}
 
 /// Every way to reach one customer by id: read, edit, claim, release, transfer, history,
 /// owner-at.
@@ -97,7 +66,7 @@ async fn assert_does_not_exist_for(app: &TestApp, user: &TestUser, id: i64) {
 #[tokio::test]
 async fn another_reps_customer_is_404_like_a_nonexistent_one() {
     for b in BACKENDS {
-        let o = org(b).await;
+        let o = Org::start(b).await;
         let app = &o.app;
         let created = app.customer(&o.rep_a, "苏州华星精密", &fresh_phone()).await;
         let id = id_of(&created);
@@ -134,7 +103,7 @@ async fn another_reps_customer_is_404_like_a_nonexistent_one() {
 #[tokio::test]
 async fn a_manager_sees_their_team_and_no_other() {
     for b in BACKENDS {
-        let o = org(b).await;
+        let o = Org::start(b).await;
         let app = &o.app;
         let phone = fresh_phone();
         let id = id_of(&app.customer(&o.rep_a, "苏州华星精密", &phone).await);
@@ -179,7 +148,7 @@ async fn a_manager_sees_their_team_and_no_other() {
 #[tokio::test]
 async fn pool_phones_are_masked_for_everyone_until_claimed() {
     for b in BACKENDS {
-        let o = org(b).await;
+        let o = Org::start(b).await;
         let app = &o.app;
         let body = json!({
             "name": "苏州华星精密",
@@ -295,7 +264,7 @@ fn assert_unmasked(b: Backend, who: &str, c: &Value) {
 #[tokio::test]
 async fn ids_that_are_not_numbers_are_not_found_problems() {
     for b in BACKENDS {
-        let o = org(b).await;
+        let o = Org::start(b).await;
         let app = &o.app;
         for path in [
             "/api/v1/customers/abc",

@@ -1,41 +1,10 @@
 //! Owner changes over the API: release, claim, transfer (one and all), the ledger, and
 //! "who owned it at time T".
 
-use crate::harness::{TestApp, TestUser, fresh_phone, id_of};
+use crate::harness::{Org, TestApp, TestUser, fresh_phone, id_of};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use kehu_domain::Role;
 use kehu_testkit::{BACKENDS, Backend};
 use serde_json::{Value, json};
-
-struct Org {
-    app: TestApp,
-    rep_a: TestUser,
-    rep_b: TestUser,
-    manager: TestUser,
-    south_rep: TestUser,
-    admin: TestUser,
-}
-
-/// 总部 (admin) ⊃ 华东 (rep_a, rep_b, manager) and 华南 (south_rep).
-async fn org(backend: Backend) -> Org {
-    let app = TestApp::start(backend).await;
-    let root = app.team("总部", None).await;
-    let east = app.team("华东", Some(root)).await;
-    let south = app.team("华南", Some(root)).await;
-    let rep_a = app.user("rep_a", Role::Rep, east).await;
-    let rep_b = app.user("rep_b", Role::Rep, east).await;
-    let manager = app.user("mgr_east", Role::Manager, east).await;
-    let south_rep = app.user("rep_south", Role::Rep, south).await;
-    let admin = app.user("admin", Role::Admin, root).await;
-    Org {
-        app,
-        rep_a,
-        rep_b,
-        manager,
-        south_rep,
-        admin,
-    }
-}
 
 /// The ledger events of a customer, as `user` reads them.
 async fn events(app: &TestApp, user: &TestUser, id: i64) -> Vec<Value> {
@@ -68,7 +37,7 @@ fn at_of(b: Backend, e: &Value) -> DateTime<Utc> {
 #[tokio::test]
 async fn release_needs_a_reason_and_puts_the_customer_in_the_pool() {
     for b in BACKENDS {
-        let o = org(b).await;
+        let o = Org::start(b).await;
         let app = &o.app;
         let id = id_of(&app.customer(&o.rep_a, "苏州华星精密", &fresh_phone()).await);
         let path = format!("/api/v1/customers/{id}/release");
@@ -127,7 +96,7 @@ async fn release_needs_a_reason_and_puts_the_customer_in_the_pool() {
 #[tokio::test]
 async fn claim_takes_a_pool_customer_and_a_second_claim_names_the_owner() {
     for b in BACKENDS {
-        let o = org(b).await;
+        let o = Org::start(b).await;
         let app = &o.app;
         let id = app
             .pool_customer(&o.rep_a, "苏州华星精密", &fresh_phone())
@@ -186,7 +155,7 @@ async fn claim_takes_a_pool_customer_and_a_second_claim_names_the_owner() {
 #[tokio::test]
 async fn a_manager_transfers_within_the_team_with_a_reason() {
     for b in BACKENDS {
-        let o = org(b).await;
+        let o = Org::start(b).await;
         let app = &o.app;
         let id = id_of(&app.customer(&o.rep_a, "苏州华星精密", &fresh_phone()).await);
         let path = format!("/api/v1/customers/{id}/transfer");
@@ -264,7 +233,7 @@ async fn a_manager_transfers_within_the_team_with_a_reason() {
 #[tokio::test]
 async fn bulk_transfer_hands_over_every_customer_of_a_rep() {
     for b in BACKENDS {
-        let o = org(b).await;
+        let o = Org::start(b).await;
         let app = &o.app;
         let mut ids = Vec::new();
         for name in ["苏州华星精密", "杭州云帆科技", "宁波海润贸易"] {
@@ -345,7 +314,7 @@ async fn bulk_transfer_hands_over_every_customer_of_a_rep() {
 #[tokio::test]
 async fn history_and_owner_at_time_follow_the_ledger() {
     for b in BACKENDS {
-        let o = org(b).await;
+        let o = Org::start(b).await;
         let app = &o.app;
         let pause = || tokio::time::sleep(std::time::Duration::from_millis(20));
         let id = id_of(&app.customer(&o.rep_a, "苏州华星精密", &fresh_phone()).await);

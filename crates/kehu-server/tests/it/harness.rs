@@ -410,3 +410,40 @@ impl TestApp {
         }
     }
 }
+
+/// The organisation most tests use: 总部 (admin) ⊃ 华东 (rep_a, rep_b, mgr_east) and
+/// 华南 (rep_south, mgr_south).
+pub struct Org {
+    pub app: TestApp,
+    pub rep_a: TestUser,
+    pub rep_b: TestUser,
+    pub manager: TestUser,
+    pub south_rep: TestUser,
+    pub other_manager: TestUser,
+    pub admin: TestUser,
+}
+
+impl Org {
+    /// Starts a server on `backend` with that organisation.
+    pub async fn start(backend: Backend) -> Org {
+        let app = TestApp::start(backend).await;
+        let root = app.team("总部", None).await;
+        let east = app.team("华东", Some(root)).await;
+        let south = app.team("华南", Some(root)).await;
+        let rep_a = app.user("rep_a", Role::Rep, east).await;
+        let rep_b = app.user("rep_b", Role::Rep, east).await;
+        let manager = app.user("mgr_east", Role::Manager, east).await;
+        let south_rep = app.user("rep_south", Role::Rep, south).await;
+        let other_manager = app.user("mgr_south", Role::Manager, south).await;
+        let admin = app.user("admin", Role::Admin, root).await;
+        Org {
+            app,
+            rep_a,
+            rep_b,
+            manager,
+            south_rep,
+            other_manager,
+            admin,
+        }
+    }
+}

@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 #[tokio::test]
 async fn login_sets_an_http_only_same_site_cookie_and_a_wrong_password_is_401() {
     for backend in BACKENDS {
-        let o = org(backend).await;
+        let o = Org::start(backend).await;
         let web = Web::new(&o.app);
 
         let form = web.get("/login").await.status(200);

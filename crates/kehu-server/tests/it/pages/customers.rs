@@ -8,7 +8,7 @@ use kehu_testkit::BACKENDS;
 #[tokio::test]
 async fn another_reps_customer_page_is_the_not_found_page() {
     for backend in BACKENDS {
-        let o = org(backend).await;
+        let o = Org::start(backend).await;
         let app = &o.app;
         let name = "苏州华星精密";
         let id = id_of(&app.customer(&o.rep_a, name, "13800138000").await);
@@ -63,7 +63,7 @@ async fn another_reps_customer_page_is_the_not_found_page() {
 #[tokio::test]
 async fn pool_list_shows_masked_phones_for_everyone() {
     for backend in BACKENDS {
-        let o = org(backend).await;
+        let o = Org::start(backend).await;
         let app = &o.app;
         let id = app
             .pool_customer(&o.rep_a, "无锡远景机电", "138-0013-8000")
@@ -99,7 +99,7 @@ async fn pool_list_shows_masked_phones_for_everyone() {
 #[tokio::test]
 async fn a_managers_team_page_lists_members_with_owned_counts_and_a_rep_gets_404() {
     for backend in BACKENDS {
-        let o = org(backend).await;
+        let o = Org::start(backend).await;
         let app = &o.app;
         app.customer(&o.rep_a, "苏州华星精密", "13800138001").await;
         app.customer(&o.rep_a, "无锡远景机电", "13800138002").await;
@@ -160,7 +160,7 @@ async fn a_managers_team_page_lists_members_with_owned_counts_and_a_rep_gets_404
 #[tokio::test]
 async fn the_timeline_lists_create_release_and_claim() {
     for backend in BACKENDS {
-        let o = org(backend).await;
+        let o = Org::start(backend).await;
         let app = &o.app;
         let id = id_of(&app.customer(&o.rep_a, "苏州华星精密", "13800138000").await);
 

@@ -8,7 +8,7 @@ use kehu_testkit::BACKENDS;
 #[tokio::test]
 async fn every_state_changing_form_rejects_a_missing_or_wrong_csrf() {
     for backend in BACKENDS {
-        let o = org(backend).await;
+        let o = Org::start(backend).await;
         let app = &o.app;
         let owned = id_of(&app.customer(&o.rep_a, "苏州华星精密", "13800138001").await);
         let pool = app

@@ -8,9 +8,7 @@ mod auth;
 mod customers;
 mod forms;
 
-use crate::harness::{PASSWORD, TestApp, TestUser, zh};
-use kehu_domain::Role;
-use kehu_testkit::Backend;
+use crate::harness::{Org, PASSWORD, TestApp, TestUser, zh};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
 use scraper::{Html, Selector};
@@ -232,34 +230,6 @@ fn cookie_value(set_cookie: &str) -> String {
     pair.split_once('=')
         .map(|(_, v)| v.to_owned())
         .unwrap_or_default()
-}
-
-struct Org {
-    app: TestApp,
-    rep_a: TestUser,
-    rep_b: TestUser,
-    south_rep: TestUser,
-    admin: TestUser,
-}
-
-/// 总部 (admin) ⊃ 华东 (rep_a, rep_b, mgr_east) and 华南 (rep_south).
-async fn org(backend: Backend) -> Org {
-    let app = TestApp::start(backend).await;
-    let root = app.team("总部", None).await;
-    let east = app.team("华东", Some(root)).await;
-    let south = app.team("华南", Some(root)).await;
-    let rep_a = app.user("rep_a", Role::Rep, east).await;
-    let rep_b = app.user("rep_b", Role::Rep, east).await;
-    app.user("mgr_east", Role::Manager, east).await;
-    let south_rep = app.user("rep_south", Role::Rep, south).await;
-    let admin = app.user("admin", Role::Admin, root).await;
-    Org {
-        app,
-        rep_a,
-        rep_b,
-        south_rep,
-        admin,
-    }
 }
 
 /// The owner's id of customer `id` (read as `admin` over the API), `None` in the pool.
