@@ -4,6 +4,7 @@ mod fields;
 mod input;
 pub mod keys;
 mod phone;
+pub mod search;
 
 pub use fields::{CustomerName, Grade, IntentLevel, Source, optional_text};
 pub use input::{

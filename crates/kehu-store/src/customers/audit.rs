@@ -105,6 +105,9 @@ impl Store {
             if keys_changed {
                 crate::identity::write_keys(&mut tx, before.customer.id, &keys).await?;
             }
+            if edited.name != before.customer.name {
+                super::search::refresh(&mut tx, before.customer.id).await?;
+            }
             on_tx!(&mut tx, |c| {
                 for (o, n) in &changed {
                     sqlx::query(

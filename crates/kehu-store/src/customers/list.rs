@@ -7,7 +7,8 @@ use crate::rows::{CustomerRow, customer_select};
 use crate::users::scope_pattern;
 use kehu_domain::Actor;
 use kehu_domain::access::visibility;
-use kehu_domain::text::{escape_like, normalize_for_search};
+use kehu_domain::customer::search::search_pattern;
+use kehu_domain::text::escape_like;
 
 /// Which customers a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -28,7 +29,7 @@ pub enum Scope {
 pub struct ListQuery {
     /// Which customers.
     pub scope: Scope,
-    /// Name search, matched anywhere in the normalised name.
+    /// Search by customer or contact name, also in pinyin or initials (`zw` finds 张伟).
     pub q: Option<String>,
     /// Keyset cursor: only ids below this.
     pub before: Option<i64>,
@@ -37,7 +38,7 @@ pub struct ListQuery {
 }
 
 const TAIL: &str =
-    " and c.id < $2 and c.name_normalized like $3 escape '\\' order by c.id desc limit $4";
+    " and c.id < $2 and c.search_text like $3 escape '\\' order by c.id desc limit $4";
 const MINE: &str = concat!(customer_select!(), "where c.owner_id = $1");
 const POOL: &str = concat!(customer_select!(), "where c.owner_id is null");
 const SHARED: &str = concat!(
@@ -65,7 +66,7 @@ impl Store {
             Scope::Team => (TEAM, true),
         };
         let sql = format!("{head}{TAIL}");
-        let like = match query.q.as_deref().map(normalize_for_search) {
+        let like = match query.q.as_deref().map(search_pattern) {
             Some(q) if !q.is_empty() => format!("%{}%", escape_like(&q)),
             _ => "%".to_owned(),
         };

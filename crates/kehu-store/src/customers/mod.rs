@@ -2,6 +2,7 @@
 
 mod audit;
 mod list;
+pub(crate) mod search;
 
 pub use audit::AuditEntry;
 pub use list::{ListQuery, Scope};
@@ -109,6 +110,7 @@ impl Store {
                 id
             });
             identity::write_keys(&mut tx, CustomerId(id), &keys).await?;
+            search::refresh(&mut tx, CustomerId(id)).await?;
             ownership::apply(&mut tx, &rules::create(actor, CustomerId(id), now)).await?;
             tx.commit().await?;
             Ok(CustomerId(id))

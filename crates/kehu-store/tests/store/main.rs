@@ -3,4 +3,5 @@
 mod customers;
 mod identity;
 mod ownership;
+mod search;
 mod support;
