@@ -5,9 +5,11 @@ pub mod actor;
 pub mod auth;
 pub mod customer;
 pub mod error;
+pub mod followup;
 pub mod identity;
 pub mod ids;
 pub mod ownership;
+pub mod pool;
 pub mod text;
 
 pub use actor::{Actor, Role};

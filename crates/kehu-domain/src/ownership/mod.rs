@@ -1,6 +1,7 @@
 //! Ownership (归属): who owns a customer, and the only ways that may change.
 
 mod ledger;
+pub mod protection;
 mod transition;
 
 pub use ledger::{LedgerEntry, LedgerKind, OwnerChange, owner_at};

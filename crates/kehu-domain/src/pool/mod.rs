@@ -1,0 +1,14 @@
+//! Pools (公海): the rules that recycle neglected customers into a pool and hand them out
+//! fairly. Every rule is a pure function of (facts, rules, now), so the job runner, the
+//! preview of a rule change and the tests all ask the same question.
+
+mod claim;
+mod leave;
+mod recycle;
+
+pub use claim::{ClaimFacts, ClaimLimits, ClaimRefusal};
+pub use leave::{Leave, paused_deadline};
+pub use recycle::{Exemption, RecycleCause, RecycleFacts, RecycleRule, RecycleVerdict, judge};
+
+#[cfg(test)]
+mod tests;
