@@ -5,10 +5,12 @@ mod db;
 mod auth;
 pub mod customers;
 mod error;
+pub mod follow_ups;
 pub mod identity;
 pub mod ownership;
 pub mod requests;
 mod rows;
+mod settings;
 mod users;
 
 pub use db::{Backend, Store};

@@ -1,0 +1,74 @@
+//! Admin-configured rules, one JSON value a name, with every change in the audit log.
+
+use crate::Store;
+use crate::error::StoreError;
+use crate::rows::micros;
+use chrono::{DateTime, Utc};
+use kehu_domain::Actor;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+impl Store {
+    /// The setting `name`, or `T::default()` when never set. A stored value that no longer
+    /// parses is an error, not a silent default: rules must never quietly change.
+    pub async fn setting<T: DeserializeOwned + Default>(
+        &self,
+        name: &str,
+    ) -> Result<T, StoreError> {
+        let raw: Option<String> = on_db!(&self.db, |p| sqlx::query_scalar(
+            "select value from settings where name = $1"
+        )
+        .bind(name)
+        .fetch_optional(p)
+        .await)?;
+        match raw {
+            None => Ok(T::default()),
+            Some(s) => serde_json::from_str(&s)
+                .map_err(|e| StoreError::Corrupt(format!("setting {name}: {e}"))),
+        }
+    }
+
+    /// Stores the setting `name` and records the change (old and new JSON) in the audit log.
+    pub async fn put_setting<T: Serialize>(
+        &self,
+        actor: &Actor,
+        name: &str,
+        value: &T,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let now = micros(now);
+        let json = serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut tx = self.begin_write().await?;
+        on_tx!(&mut tx, |c| {
+            let old: Option<String> =
+                sqlx::query_scalar("select value from settings where name = $1")
+                    .bind(name)
+                    .fetch_optional(&mut *c)
+                    .await?;
+            sqlx::query(
+                "insert into settings (name, value, updated_by, updated_at) values ($1, $2, $3, $4) \
+                 on conflict (name) do update set value = excluded.value, \
+                 updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            )
+            .bind(name)
+            .bind(&json)
+            .bind(actor.user_id.0)
+            .bind(now)
+            .execute(&mut *c)
+            .await?;
+            sqlx::query(
+                "insert into audit_log (at, actor_id, entity, entity_id, field, old_value, new_value) \
+                 values ($1, $2, 'setting', 0, $3, $4, $5)",
+            )
+            .bind(now)
+            .bind(actor.user_id.0)
+            .bind(name)
+            .bind(old)
+            .bind(&json)
+            .execute(&mut *c)
+            .await?;
+        });
+        tx.commit().await?;
+        Ok(())
+    }
+}
