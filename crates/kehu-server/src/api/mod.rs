@@ -3,6 +3,7 @@
 mod check;
 mod customers;
 mod extract;
+mod follow_ups;
 mod json;
 mod ownership;
 mod transfers;
@@ -21,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/health", get(health))
         .merge(check::router())
         .merge(customers::router())
+        .merge(follow_ups::router())
         .merge(ownership::router())
         .merge(transfers::router())
         .fallback(not_found)

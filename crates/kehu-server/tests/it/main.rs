@@ -2,6 +2,7 @@
 
 mod api_access;
 mod api_customers;
+mod api_follow_ups;
 mod api_identity;
 mod api_ownership;
 mod browser;
