@@ -37,6 +37,9 @@ pub enum AppError {
     /// A strong identity key belongs to another customer.
     #[error("duplicate of {}", .0.name)]
     Duplicate(Box<crate::identity::DuplicateHit>),
+    /// A pool rule refuses: claim limit, ownership cap, re-claim ban, lock limit.
+    #[error("refused by pool rule")]
+    Pool(kehu_store::pools::PoolRefusal),
     /// The record changed since it was read.
     #[error("stale")]
     Stale,
@@ -65,6 +68,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict { what } => AppError::Conflict { what },
             StoreError::Stale => AppError::Stale,
+            StoreError::Refused(r) => AppError::Pool(r),
             StoreError::Busy => AppError::Busy,
             other => AppError::Internal(other.to_string()),
         }
@@ -100,6 +104,7 @@ impl AppError {
             AppError::Ownership(_)
             | AppError::Conflict { .. }
             | AppError::Stale
+            | AppError::Pool(_)
             | AppError::Duplicate(_) => StatusCode::CONFLICT,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
@@ -121,6 +126,7 @@ impl AppError {
                 .join("; "),
             AppError::RateLimited { .. } => t.t("error.rate_limited").to_owned(),
             AppError::Duplicate(hit) => duplicate_message(t, hit),
+            AppError::Pool(r) => crate::pools::refusal_message(t, r),
             other => t.t(other.key()).to_owned(),
         }
     }
@@ -218,6 +224,7 @@ impl IntoResponse for ApiError {
             AppError::Conflict { what } => {
                 body["errors"] = json!([{ "field": what, "code": "conflict" }])
             }
+            AppError::Pool(r) => crate::pools::refusal_body(r, &mut body),
             AppError::Duplicate(hit) => {
                 let detail = duplicate_message(t, hit);
                 body["errors"] =

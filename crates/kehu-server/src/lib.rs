@@ -1,15 +1,21 @@
 #![doc = include_str!("../README.md")]
 
 pub mod api;
+pub mod appeals;
 pub mod auth;
+pub mod collaborators;
 pub mod config;
 pub mod demo;
 pub mod error;
 pub mod follow_ups;
+pub mod handover;
 pub mod i18n;
 pub mod identity;
+pub mod merge;
+pub mod notifications;
 pub mod ownership;
 pub mod pages;
+pub mod pools;
 pub mod state;
 
 pub use config::ServerConfig;

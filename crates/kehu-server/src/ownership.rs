@@ -13,7 +13,11 @@ use serde::Serialize;
 /// How often a decision is retried after losing a compare-and-set to a concurrent edit.
 const ATTEMPTS: usize = 3;
 
-async fn decide_and_apply<F>(state: &AppState, id: CustomerId, decide: F) -> Result<(), AppError>
+pub(crate) async fn decide_and_apply<F>(
+    state: &AppState,
+    id: CustomerId,
+    decide: F,
+) -> Result<(), AppError>
 where
     F: Fn(&OwnershipState) -> Result<OwnerChange, ownership::OwnershipError>,
 {
@@ -58,7 +62,17 @@ pub async fn claim(state: &AppState, actor: &Actor, id: CustomerId) -> Result<()
             .and_then(|e| ownership::lost_claim_race(&e, now))
             .map_or(AppError::NotFound, AppError::from));
     }
-    decide_and_apply(state, id, |s| ownership::claim(actor, s, now)).await
+    // The pool's claim rules are counted and the claim written in one transaction that
+    // holds the rep's lock; a lost compare-and-set decides again on fresh facts.
+    let local = state.config.utc_offset;
+    for _ in 0..ATTEMPTS {
+        match state.store.claim_from_pool(actor, id, local, now).await {
+            Ok(outcome) => return outcome.map_err(AppError::from),
+            Err(StoreError::Stale) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::Stale)
 }
 
 /// A target outside the actor's reach is a problem with the `to` field.
@@ -122,7 +136,7 @@ pub struct TransferReport {
 }
 
 /// A customer a bulk transfer did not move.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, serde::Deserialize)]
 pub struct Skipped {
     /// The customer.
     pub customer_id: i64,
@@ -131,8 +145,7 @@ pub struct Skipped {
 }
 
 /// Transfers every customer `from` owns to `to` (a rep leaves: one step, one ledger event
-/// per customer). Each customer moves atomically; one that cannot move is reported, not
-/// fatal, so a concurrent claim or edit never blocks the hand-over of the rest.
+/// per customer); see [`crate::handover`] for spreading over a team or back to the pool.
 pub async fn transfer_all(
     state: &AppState,
     actor: &Actor,
@@ -140,41 +153,15 @@ pub async fn transfer_all(
     to: UserId,
     reason: &str,
 ) -> Result<TransferReport, AppError> {
-    let reason = Reason::parse(reason)?;
-    let target = target(state, to).await?;
-    let source = state
-        .store
-        .transfer_target(from)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    // The rep being emptied must be inside the actor's scope, or they do not exist here.
-    if !(actor.is_admin() || actor.manages_team_path(source.team_path.as_deref())) {
-        return Err(AppError::NotFound);
-    }
-    let now = state.now();
-    let mut report = TransferReport {
-        moved: 0,
-        skipped: Vec::new(),
-    };
-    for id in state.store.customers_owned_by(from).await? {
-        let outcome = decide_and_apply(state, id, |s| {
-            if s.owner_id != Some(from) {
-                // Claimed or moved since the list was read: leave it with its new owner.
-                return Err(ownership::OwnershipError::NotOwner);
-            }
-            ownership::transfer(actor, s, &target, &reason, now)
-        })
-        .await;
-        match outcome {
-            Ok(()) => report.moved += 1,
-            Err(e @ AppError::Ownership(ownership::OwnershipError::TargetNotAssignable)) => {
-                return Err(target_field(e));
-            }
-            Err(e) => report.skipped.push(Skipped {
-                customer_id: id.0,
-                reason: e.message(crate::i18n::Locale::En),
-            }),
-        }
-    }
-    Ok(report)
+    let plan = crate::handover::plan(
+        state,
+        actor,
+        from,
+        crate::handover::Destination::Rep(to),
+        reason,
+    )
+    .await?;
+    crate::handover::run(state, actor, &plan, None)
+        .await
+        .map_err(target_field)
 }

@@ -33,21 +33,24 @@ impl Store {
         Ok(())
     }
 
-    /// The actor and CSRF token of a live session of an active user.
+    /// The actor, CSRF token and unread notification count of a live session of an active
+    /// user: one query, so every page's header costs no extra round trip.
     pub async fn session_actor(
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<(Actor, String)>, StoreError> {
+    ) -> Result<Option<(Actor, String, i64)>, StoreError> {
         #[derive(sqlx::FromRow)]
         struct Row {
             #[sqlx(flatten)]
             actor: ActorRow,
             csrf_token: String,
+            unread: i64,
         }
         let row = on_db!(&self.db, |p| {
             sqlx::query_as::<_, Row>(
-            "select u.id, u.name, u.role, u.team_id, t.path as team_path, s.csrf_token \
+            "select u.id, u.name, u.role, u.team_id, t.path as team_path, s.csrf_token, \
+             (select count(*) from notifications n where n.user_id = u.id and n.read_at is null) as unread \
              from sessions s join users u on u.id = s.user_id left join teams t on t.id = u.team_id \
              where s.token_hash = $1 and s.expires_at > $2 and u.active"
         )
@@ -56,7 +59,7 @@ impl Store {
         .fetch_optional(p)
         .await
         })?;
-        row.map(|r| Ok((Actor::try_from(r.actor)?, r.csrf_token)))
+        row.map(|r| Ok((Actor::try_from(r.actor)?, r.csrf_token, r.unread)))
             .transpose()
     }
 

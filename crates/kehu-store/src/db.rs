@@ -115,6 +115,7 @@ impl Store {
             Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
         self.backfill_search_text().await?;
+        self.ensure_match_index().await?;
         Ok(())
     }
 

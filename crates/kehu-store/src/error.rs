@@ -23,6 +23,9 @@ pub enum StoreError {
     /// The row changed since it was read (compare-and-set lost).
     #[error("changed by someone else")]
     Stale,
+    /// A pool rule refuses (claim limit, ownership cap, re-claim ban, lock limit).
+    #[error("refused by pool rule: {0:?}")]
+    Refused(crate::pools::PoolRefusal),
     /// Retries on serialization failures ran out; try again later.
     #[error("database busy")]
     Busy,

@@ -2,13 +2,23 @@
 
 #[macro_use]
 mod db;
+pub mod appeals;
 mod auth;
+pub mod collaborators;
 pub mod customers;
+pub mod distinct;
 mod error;
 pub mod follow_ups;
+pub mod handovers;
 pub mod identity;
+pub mod match_index;
+pub mod merge;
+pub mod notifications;
 pub mod ownership;
+pub mod pools;
 pub mod requests;
+pub mod reveal;
+pub mod review;
 mod rows;
 mod settings;
 mod users;

@@ -6,15 +6,21 @@ use crate::error::StoreError;
 use crate::rows::{LedgerRow, micros};
 use chrono::{DateTime, Utc};
 use kehu_domain::ids::{CustomerId, UserId};
-use kehu_domain::ownership::{LedgerEntry, OwnerChange, OwnershipState};
+use kehu_domain::ownership::{LedgerEntry, LedgerKind, OwnerChange, OwnershipState};
 
 const STATE: &str = "select c.id, c.owner_id, o.name, t.path, c.owner_since, c.version \
      from customers c left join users o on o.id = c.owner_id left join teams t on t.id = o.team_id \
      where c.id = $1";
 
 /// Compare-and-set: the row moves only if nobody changed it since the decision was made.
-const SET_OWNER: &str = "update customers set owner_id = $1, owner_since = $2, updated_at = $2, \
-     version = version + 1 where id = $3 and version = $4";
+/// A customer going to the pool goes to `$5` if given, else to the former owner's (`$6`)
+/// home pool; an owned customer is in no pool. A new owner starts unlocked.
+const SET_OWNER: &str = concat!(
+    "update customers set owner_id = $1, owner_since = $2, updated_at = $2, \
+     version = version + 1, locked = false, pool_id = case when $1 is null then coalesce($5, ",
+    crate::pools::home_pool!("$6"),
+    ") else null end where id = $3 and version = $4"
+);
 
 const APPEND: &str = "insert into ownership_events (customer_id, kind, from_user, to_user, by_user, reason, rule, at) \
      values ($1, $2, $3, $4, $5, $6, $7, $8)";
@@ -50,23 +56,18 @@ impl Store {
             .bind(id.0)
             .fetch_optional(p)
             .await)?;
-        Ok(
-            row.map(|(id, owner, name, path, since, version)| OwnershipState {
-                customer_id: CustomerId(id),
-                owner_id: owner.map(UserId),
-                owner_name: name,
-                owner_team_path: path,
-                owner_since: since,
-                version,
-            }),
-        )
+        Ok(row.map(state_of))
     }
 
     /// Persists a decided owner change: projection and ledger event in one transaction.
     /// `Err(Stale)` when the row moved since the decision (the loser of a race).
+    /// An assignment (transfer) respects the target's ownership cap: `Err(Refused(_))`.
     pub async fn apply_owner_change(&self, change: &OwnerChange) -> Result<(), StoreError> {
         with_retry(|| async {
             let mut tx = self.begin_write().await?;
+            if change.kind == LedgerKind::Transfer {
+                crate::pools::check_cap(&mut tx, change).await?;
+            }
             apply(&mut tx, change).await?;
             tx.commit().await
         })
@@ -104,7 +105,7 @@ impl Store {
     /// Ids of the customers `owner` owns now, for bulk transfers.
     pub async fn customers_owned_by(&self, owner: UserId) -> Result<Vec<CustomerId>, StoreError> {
         let ids: Vec<i64> = on_db!(&self.db, |p| sqlx::query_scalar(
-            "select id from customers where owner_id = $1 order by id"
+            "select id from customers where owner_id = $1 and merged_into is null order by id"
         )
         .bind(owner.0)
         .fetch_all(p)
@@ -113,8 +114,42 @@ impl Store {
     }
 }
 
-/// The one function that changes an owner, inside the caller's transaction.
+/// The ownership facts of a customer inside a transaction.
+pub(crate) async fn state_in(
+    tx: &mut Tx,
+    id: CustomerId,
+) -> Result<Option<OwnershipState>, StoreError> {
+    let row: Option<StateRow> = on_tx!(tx, |c| sqlx::query_as(STATE)
+        .bind(id.0)
+        .fetch_optional(&mut *c)
+        .await)?;
+    Ok(row.map(state_of))
+}
+
+fn state_of((id, owner, name, path, since, version): StateRow) -> OwnershipState {
+    OwnershipState {
+        customer_id: CustomerId(id),
+        owner_id: owner.map(UserId),
+        owner_name: name,
+        owner_team_path: path,
+        owner_since: since,
+        version,
+    }
+}
+
+/// The one function that changes an owner, inside the caller's transaction. A customer
+/// released goes to the former owner's home pool.
 pub(crate) async fn apply(tx: &mut Tx, change: &OwnerChange) -> Result<(), StoreError> {
+    apply_into(tx, change, None).await
+}
+
+/// [`apply`], sending a customer that goes to the pool into `pool` (a recycle's target
+/// pool) instead of the former owner's home pool.
+pub(crate) async fn apply_into(
+    tx: &mut Tx,
+    change: &OwnerChange,
+    pool: Option<i64>,
+) -> Result<(), StoreError> {
     let at = micros(change.at);
     on_tx!(tx, |c| {
         let moved = sqlx::query(SET_OWNER)
@@ -122,6 +157,8 @@ pub(crate) async fn apply(tx: &mut Tx, change: &OwnerChange) -> Result<(), Store
             .bind(at)
             .bind(change.customer_id.0)
             .bind(change.expected_version)
+            .bind(pool)
+            .bind(change.from.map(|u| u.0))
             .execute(&mut *c)
             .await?
             .rows_affected();
@@ -140,5 +177,7 @@ pub(crate) async fn apply(tx: &mut Tx, change: &OwnerChange) -> Result<(), Store
             .execute(&mut *c)
             .await?;
     });
+    // Who hears of it (former owner, both ends of a transfer …), in the same transaction.
+    crate::notifications::on_owner_change(tx, change).await?;
     Ok(())
 }

@@ -8,26 +8,59 @@ use kehu_domain::ids::{CustomerId, TeamId, UserId};
 use kehu_domain::ownership::{LedgerEntry, LedgerKind};
 use kehu_domain::{Actor, Role};
 
-/// `select … from …` of every customer query, with the owner's name and team path joined.
+/// Whether pool `$pool` (of customer `c`: `c.pool_id`) is open to actor `$1`: a pool without member teams is open to all; otherwise to
+/// admins, to members of a member team's subtree, and to managers above a member team.
+macro_rules! pool_open {
+    ($pool:literal) => {
+        concat!(
+            "(",
+            $pool,
+            " is null \
+         or not exists (select 1 from pool_members pm where pm.pool_id = ",
+            $pool,
+            ") \
+         or exists (select 1 from users pu where pu.id = $1 and pu.role = 'admin') \
+         or exists (select 1 from pool_members pm join teams pt on pt.id = pm.team_id, \
+            users pu join teams put on put.id = pu.team_id \
+            where pm.pool_id = ",
+            $pool,
+            " and pu.id = $1 and (put.path like pt.path || '%' \
+            or (pu.role = 'manager' and pt.path like put.path || '%'))))"
+        )
+    };
+}
+pub(crate) use pool_open;
+
+/// `select … from …` of every customer query, with the owner's name and team path joined,
+/// and the pool it is in (with whether that pool is open to actor `$1`).
 macro_rules! customer_select {
     () => {
-        "select c.id, c.name, c.phone, c.phone_ext, c.source, c.intent, c.grade, c.credit_code, \
+        concat!(
+            "select c.id, c.name, c.phone, c.phone_ext, c.source, c.intent, c.grade, c.credit_code, \
          c.industry, c.province, c.city, c.next_follow_up_at, c.owner_id, o.name as owner_name, \
          ot.path as owner_team_path, c.owner_since, c.version, c.created_at, c.updated_at, \
-         (select k.access from collaborators k where k.customer_id = c.id and k.user_id = $1) as collab \
+         (select k.access from collaborators k where k.customer_id = c.id and k.user_id = $1) as collab, \
+         c.pool_id, pl.name as pool_name, c.locked, ",
+            $crate::rows::pool_open!("c.pool_id"),
+            " as pool_open \
          from customers c left join users o on o.id = c.owner_id \
-         left join teams ot on ot.id = o.team_id "
+         left join teams ot on ot.id = o.team_id left join pools pl on pl.id = c.pool_id "
+        )
     };
 }
 pub(crate) use customer_select;
 
-/// Record-level read filter, the same rules as `kehu_domain::access::visibility`: pool,
-/// own, manager subtree (admins bind `%`), or collaborator. Binds `$1` = actor, `$2` =
+/// Record-level read filter, the same rules as `kehu_domain::access::visibility`: a pool
+/// open to the actor, own, manager subtree (admins bind `%`), or collaborator. Binds `$1` = actor, `$2` =
 /// scope pattern.
 macro_rules! read_filter {
     () => {
-        "(c.owner_id is null or c.owner_id = $1 or ot.path like $2 \
+        concat!(
+            "((c.owner_id is null and ",
+            $crate::rows::pool_open!("c.pool_id"),
+            ") or c.owner_id = $1 or ot.path like $2 \
          or exists (select 1 from collaborators k where k.customer_id = c.id and k.user_id = $1))"
+        )
     };
 }
 pub(crate) use read_filter;
@@ -55,6 +88,14 @@ pub(crate) struct CustomerRow {
     updated_at: DateTime<Utc>,
     /// The reading actor's collaborator grant.
     pub collab: Option<String>,
+    /// The pool an unowned customer is in.
+    pub pool_id: Option<i64>,
+    /// Its name.
+    pub pool_name: Option<String>,
+    /// Locked by its owner against recycling.
+    pub locked: bool,
+    /// Whether that pool is open to the reading actor.
+    pub pool_open: bool,
 }
 
 fn corrupt(what: &str, value: &str) -> StoreError {

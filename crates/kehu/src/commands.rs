@@ -54,11 +54,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token {
             command: TokenCommand::Create { login, name },
         } => create_token(&cli.database_url, &login, &name).await,
-        Command::Dedupe(args) => crate::dedupe::run(&args),
+        Command::Dedupe(args) => crate::dedupe::run(&cli.database_url, &args).await,
     }
 }
 
-async fn open(url: &str) -> anyhow::Result<Store> {
+/// Opens and migrates the database at `url`, naming it (password hidden) in errors.
+pub(crate) async fn open(url: &str) -> anyhow::Result<Store> {
     let shown = kehu_server::config::redact_url(url);
     let store = Store::connect(url)
         .await

@@ -170,13 +170,6 @@ fn a_file_without_an_id_column_is_refused() {
 }
 
 #[test]
-fn without_input_the_database_review_is_not_there_yet() {
-    let o = kehu(&["dedupe"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o.stderr).contains("not yet"), "{}", text(&o.stderr));
-}
-
-#[test]
 fn generated_data_is_deterministic_and_clustered_well() {
     let dir = Dir::new();
     let (a, b) = (dir.path("a.csv"), dir.path("b.csv"));
@@ -211,5 +204,220 @@ fn generated_data_is_deterministic_and_clustered_well() {
         assert!(figure("F1:") >= goal, "{level}: {out}");
         assert!(figure("precision:") >= 0.95, "{level}: {out}");
         assert!(out.contains("false links on a strong key: 0"), "{out}");
+    }
+}
+
+/// `kehu` on the database at `url`.
+fn kehu_on(url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kehu"))
+        .args(args)
+        .env("KEHU_DATABASE_URL", url)
+        .env("KEHU_LOG", "warn")
+        .output()
+        .expect("run kehu")
+}
+
+mod database {
+    use super::*;
+    use chrono::{FixedOffset, TimeZone, Utc};
+    use kehu_domain::customer::{ContactInput, CustomerInput, NewCustomer};
+    use kehu_domain::{Actor, Role};
+    use kehu_store::{NewUser, Store};
+    use kehu_testkit::{BACKENDS, TestDb};
+
+    fn t0() -> chrono::DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0)
+            .single()
+            .expect("valid")
+    }
+
+    async fn user(s: &Store, login: &str, role: Role, team: &str) -> Actor {
+        let team = match s.team_by_name(team).await.expect("team") {
+            Some(t) => kehu_domain::ids::TeamId(t.id),
+            None => s.create_team(team, None, t0()).await.expect("team"),
+        };
+        let new = NewUser {
+            login,
+            name: login,
+            role,
+            team_id: Some(team),
+            password_hash: "x",
+        };
+        let id = s.create_user(&new, t0()).await.expect("user");
+        if role == Role::Manager {
+            s.set_team_manager(team, id).await.expect("manager");
+        }
+        s.actor(id).await.expect("load").expect("active")
+    }
+
+    async fn customer(
+        s: &Store,
+        owner: &Actor,
+        name: &str,
+        phone: &str,
+        contact: Option<(&str, &str)>,
+    ) {
+        let input = CustomerInput {
+            name: Some(name.into()),
+            phone: Some(phone.into()),
+            source: Some("web".into()),
+            city: Some("苏州".into()),
+            contacts: contact
+                .map(|(n, p)| ContactInput {
+                    name: Some(n.into()),
+                    phone: Some(p.into()),
+                    title: None,
+                })
+                .into_iter()
+                .collect(),
+            ..Default::default()
+        };
+        let new = NewCustomer::parse(&input, FixedOffset::east_opt(8 * 3600).expect("offset"))
+            .expect("valid");
+        s.create_customer(owner, &new, t0()).await.expect("create");
+    }
+
+    /// One firm entered by three reps of two teams, and a stranger.
+    async fn seeded(b: kehu_testkit::Backend) -> TestDb {
+        let db = TestDb::new(b).await;
+        let s = &db.store;
+        let rep_a = user(s, "rep_a", Role::Rep, "华东").await;
+        let rep_b = user(s, "rep_b", Role::Rep, "华东").await;
+        user(s, "mgr_east", Role::Manager, "华东").await;
+        let rep_c = user(s, "rep_c", Role::Rep, "华南").await;
+        customer(
+            s,
+            &rep_a,
+            "苏州华星精密机械有限公司",
+            "13800138000",
+            Some(("张伟", "13900139000")),
+        )
+        .await;
+        customer(
+            s,
+            &rep_b,
+            "华星精密机械（苏州）有限公司",
+            "13900139000",
+            None,
+        )
+        .await;
+        customer(
+            s,
+            &rep_c,
+            "华星精密机械",
+            "0512-65500490",
+            Some(("张伟", "13900139000")),
+        )
+        .await;
+        customer(s, &rep_c, "上海东升物流有限公司", "13700137000", None).await;
+        db
+    }
+
+    /// The report's rows as (cluster size, name, owner).
+    fn csv_rows(body: &str) -> Vec<(String, String, String)> {
+        let mut r = csv::Reader::from_reader(body.as_bytes());
+        let header: Vec<String> = r
+            .headers()
+            .expect("header")
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(
+            header,
+            [
+                "cluster_id",
+                "cluster_size",
+                "customer_id",
+                "name",
+                "owner",
+                "city",
+                "linked_to",
+                "score",
+                "reasons"
+            ]
+        );
+        r.records()
+            .map(|row| {
+                let row = row.expect("row");
+                (row[1].to_owned(), row[3].to_owned(), row[4].to_owned())
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn the_administrator_sees_every_duplicate_a_manager_their_team() {
+        for b in BACKENDS {
+            let db = seeded(b).await;
+            let dir = Dir::new();
+            let report = dir.path("report.csv");
+            let o = kehu_on(&db.url, &["dedupe", "--output", s(&report)]);
+            assert!(o.status.success(), "{b:?}: {}", text(&o.stderr));
+            assert!(
+                text(&o.stderr).contains("4 customers reviewed"),
+                "{}",
+                text(&o.stderr)
+            );
+            let body = std::fs::read_to_string(&report).expect("report");
+            let rows = csv_rows(&body);
+            let row = |size: &str, name: &str, owner: &str| {
+                (size.to_owned(), name.to_owned(), owner.to_owned())
+            };
+            assert_eq!(
+                rows,
+                vec![
+                    row("3", "苏州华星精密机械有限公司", "rep_a"),
+                    row("3", "华星精密机械（苏州）有限公司", "rep_b"),
+                    row("3", "华星精密机械", "rep_c"),
+                ],
+                "{b:?}: {body}"
+            );
+            assert!(
+                body.contains("same mobile"),
+                "{b:?}: reasons are given: {body}"
+            );
+
+            let o = kehu_on(&db.url, &["dedupe", "--as", "mgr_east"]);
+            assert!(o.status.success(), "{b:?}: {}", text(&o.stderr));
+            let rows = csv_rows(&text(&o.stdout));
+            assert_eq!(
+                rows.iter().map(|r| r.2.as_str()).collect::<Vec<_>>(),
+                ["rep_a", "rep_b"],
+                "{b:?}: another team's customer stays out of a manager's review"
+            );
+
+            let o = kehu_on(&db.url, &["dedupe", "--as", "nobody"]);
+            assert!(!o.status.success());
+            assert!(
+                text(&o.stderr).contains("--as: no user nobody"),
+                "{}",
+                text(&o.stderr)
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn the_report_opens_as_a_workbook() {
+        use calamine::{Reader, Xlsx, open_workbook};
+        for b in BACKENDS {
+            let db = seeded(b).await;
+            let dir = Dir::new();
+            let report = dir.path("report.xlsx");
+            let o = kehu_on(&db.url, &["dedupe", "--output", s(&report)]);
+            assert!(o.status.success(), "{b:?}: {}", text(&o.stderr));
+            let mut book: Xlsx<_> = open_workbook(&report).expect("a workbook");
+            let sheet = book
+                .worksheet_range_at(0)
+                .expect("a sheet")
+                .expect("readable");
+            let rows: Vec<Vec<String>> = sheet
+                .rows()
+                .map(|r| r.iter().map(ToString::to_string).collect())
+                .collect();
+            assert_eq!(rows.len(), 4, "{b:?}: header and three customers: {rows:?}");
+            assert_eq!(rows[0][3], "客户名称 name");
+            assert_eq!(rows[1][3], "苏州华星精密机械有限公司");
+            assert_eq!(rows[1][4], "rep_a");
+            assert_eq!(rows[1][1], "3");
+        }
     }
 }

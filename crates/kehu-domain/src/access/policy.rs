@@ -24,6 +24,9 @@ pub struct AccessFacts<'a> {
     pub owner_team_path: Option<&'a str>,
     /// The actor's collaborator grant on this customer, if any.
     pub collaborator: Option<CollaboratorAccess>,
+    /// For a pool customer: whether its pool is open to the actor (its member teams
+    /// include the actor's, or it has none). Pools closed to the actor are hidden.
+    pub pool_open: bool,
 }
 
 /// How much of a customer an actor may see.
@@ -48,7 +51,11 @@ impl Visibility {
 /// is the prize of a claim, and nobody should harvest it by browsing the pool.
 pub fn visibility(actor: &Actor, facts: AccessFacts<'_>) -> Visibility {
     let Some(owner) = facts.owner_id else {
-        return Visibility::Masked;
+        return if facts.pool_open {
+            Visibility::Masked
+        } else {
+            Visibility::Hidden
+        };
     };
     if owner == actor.user_id
         || actor.is_admin()
@@ -95,6 +102,7 @@ mod tests {
             owner_id: Some(UserId(id)),
             owner_team_path: Some(path),
             collaborator: None,
+            pool_open: true,
         }
     }
 
@@ -121,8 +129,14 @@ mod tests {
             owner_id: None,
             owner_team_path: None,
             collaborator: None,
+            pool_open: true,
         };
         assert_eq!(visibility(&admin, pool), Visibility::Masked);
+        let closed = AccessFacts {
+            pool_open: false,
+            ..pool
+        };
+        assert_eq!(visibility(&admin, closed), Visibility::Hidden);
         assert_eq!(visibility(&admin, owned_by(3, "/1/9/")), Visibility::Full);
     }
 

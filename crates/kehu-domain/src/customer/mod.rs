@@ -3,6 +3,7 @@
 mod fields;
 mod input;
 pub mod keys;
+pub mod merge;
 mod phone;
 pub mod search;
 

@@ -6,6 +6,9 @@
 //! (地区) and county-level cities (昆山, 义乌, …) are not listed: their names are long or
 //! collide with ordinary words, and the credit code's division digits locate a company better.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 /// Provincial-level divisions: provinces, municipalities, autonomous regions, SARs, Taiwan.
 #[rustfmt::skip]
 pub const PROVINCES: &[&str] = &[
@@ -125,25 +128,61 @@ pub(crate) struct Leading {
     pub len: usize,
 }
 
+/// A region name and what it is: 吉林 is both a province and a city.
+struct Entry {
+    name: &'static str,
+    province: bool,
+    city: bool,
+}
+
+/// Every region name by its first character, longest first: a lookup costs one hash and a
+/// comparison or two instead of a scan of all 327 names (this runs for every suffix of every
+/// company name while matching).
+static BY_FIRST_CHAR: LazyLock<HashMap<char, Vec<Entry>>> = LazyLock::new(|| {
+    let mut map: HashMap<char, Vec<Entry>> = HashMap::new();
+    for (name, province) in PROVINCES
+        .iter()
+        .map(|n| (*n, true))
+        .chain(CITIES.iter().map(|n| (*n, false)))
+    {
+        let Some(first) = name.chars().next() else {
+            continue;
+        };
+        let entries = map.entry(first).or_default();
+        match entries.iter_mut().find(|e| e.name == name) {
+            Some(e) => e.city |= !province,
+            None => entries.push(Entry {
+                name,
+                province,
+                city: !province,
+            }),
+        }
+    }
+    for entries in map.values_mut() {
+        entries.sort_by_key(|e| std::cmp::Reverse(e.name.len()));
+    }
+    map
+});
+
 /// The longest region name at the start of `s` (lowercased, compact), with its designation.
 /// `bare_wordlike` lets 朝阳-like names count without 市 (inside brackets).
 fn leading(s: &str, bare_wordlike: bool) -> Option<Leading> {
-    let name = PROVINCES
+    let entry = BY_FIRST_CHAR
+        .get(&s.chars().next()?)?
         .iter()
-        .chain(CITIES)
-        .filter(|n| s.starts_with(**n))
-        .max_by_key(|n| n.len())?;
+        .find(|e| s.starts_with(e.name))?;
+    let name = entry.name;
     let rest = &s[name.len()..];
     let designation = DESIGNATIONS
         .iter()
         .find(|d| rest.starts_with(**d))
         .filter(|d| **d != "市" || !rest[d.len()..].starts_with(SHI_WORDS))
         .copied();
-    if designation.is_none() && !bare_wordlike && WORDLIKE.contains(name) {
+    if designation.is_none() && !bare_wordlike && WORDLIKE.contains(&name) {
         return None;
     }
     // 吉林 is both a province and a city: 吉林省 is the province, otherwise the city.
-    let is_city = CITIES.contains(name) && (designation != Some("省") || !PROVINCES.contains(name));
+    let is_city = entry.city && (designation != Some("省") || !entry.province);
     Some(Leading {
         name,
         level: if is_city {

@@ -18,6 +18,12 @@ pub enum LedgerKind {
     Transfer,
     /// Taken back by a rule (回收).
     Recycle,
+    /// Duplicate records merged (合并): on the kept record and on each merged one.
+    Merge,
+    /// A merge undone by an admin.
+    Unmerge,
+    /// An appeal decided by a manager (仲裁): kept or transferred.
+    Appeal,
 }
 
 impl LedgerKind {
@@ -29,6 +35,9 @@ impl LedgerKind {
             LedgerKind::Release => "release",
             LedgerKind::Transfer => "transfer",
             LedgerKind::Recycle => "recycle",
+            LedgerKind::Merge => "merge",
+            LedgerKind::Unmerge => "unmerge",
+            LedgerKind::Appeal => "appeal",
         }
     }
 
@@ -40,6 +49,9 @@ impl LedgerKind {
             Self::Release,
             Self::Transfer,
             Self::Recycle,
+            Self::Merge,
+            Self::Unmerge,
+            Self::Appeal,
         ]
         .into_iter()
         .find(|k| k.code() == s)

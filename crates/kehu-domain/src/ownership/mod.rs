@@ -1,5 +1,7 @@
 //! Ownership (归属): who owns a customer, and the only ways that may change.
 
+pub mod appeal;
+pub mod handover;
 mod ledger;
 pub mod protection;
 mod transition;

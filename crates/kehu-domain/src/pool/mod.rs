@@ -5,10 +5,12 @@
 mod claim;
 mod leave;
 mod recycle;
+mod rules;
 
 pub use claim::{ClaimFacts, ClaimLimits, ClaimRefusal};
 pub use leave::{Leave, paused_deadline};
 pub use recycle::{Exemption, RecycleCause, RecycleFacts, RecycleRule, RecycleVerdict, judge};
+pub use rules::{LockLimitReached, PoolRules};
 
 #[cfg(test)]
 mod tests;

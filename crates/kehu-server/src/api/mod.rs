@@ -1,11 +1,16 @@
 //! The JSON API under `/api/v1`: bearer tokens, problem+json errors.
 
+mod appeals;
 mod check;
+mod collaborators;
 mod customers;
 mod extract;
 mod follow_ups;
 mod json;
+mod merge;
+mod notifications;
 mod ownership;
+mod pools;
 mod transfers;
 
 pub use customers::parse_scope as customers_scope;
@@ -21,9 +26,14 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/health", get(health))
         .merge(check::router())
+        .merge(collaborators::router())
+        .merge(notifications::router())
+        .merge(appeals::router())
         .merge(customers::router())
         .merge(follow_ups::router())
+        .merge(merge::router())
         .merge(ownership::router())
+        .merge(pools::router())
         .merge(transfers::router())
         .fallback(not_found)
 }

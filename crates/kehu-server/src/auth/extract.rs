@@ -71,6 +71,8 @@ pub struct Session {
     pub csrf: String,
     /// UI language.
     pub locale: Locale,
+    /// Unread notifications, for the header (loaded with the session).
+    pub unread: i64,
 }
 
 impl FromRequestParts<AppState> for Session {
@@ -85,7 +87,7 @@ impl FromRequestParts<AppState> for Session {
             .get(SESSION_COOKIE)
             .map(|c| c.value().to_owned())
             .ok_or(AppError::Unauthenticated)?;
-        let (actor, csrf) = state
+        let (actor, csrf, unread) = state
             .store
             .session_actor(&token_hash(&token), state.now())
             .await?
@@ -94,6 +96,7 @@ impl FromRequestParts<AppState> for Session {
             actor,
             csrf,
             locale: lang_of(parts),
+            unread,
         };
         parts.extensions.insert(session.clone());
         Ok(session)

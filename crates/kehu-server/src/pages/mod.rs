@@ -1,9 +1,16 @@
 //! Server-rendered pages: askama templates as typed structs, text from the locale files.
 
+mod admin;
+mod appeal_form;
+mod appeals;
 pub mod assets;
 mod customers;
+mod duplicates;
 mod errors;
+mod inbox;
 mod login;
+mod merge;
+mod merge_undo;
 mod team;
 
 use crate::auth::Session;
@@ -23,6 +30,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(login::router())
         .merge(customers::router())
         .merge(team::router())
+        .merge(admin::router())
+        .merge(inbox::router())
+        .merge(appeals::router())
+        .merge(merge::router())
         .merge(assets::router())
         .layer(axum::middleware::from_fn_with_state(state, errors::render))
 }
@@ -58,6 +69,8 @@ pub struct Nav {
     pub csrf: String,
     /// Which tab is active.
     pub tab: &'static str,
+    /// Unread notifications (the inbox badge).
+    pub unread: i64,
 }
 
 impl Nav {
@@ -74,6 +87,7 @@ impl Nav {
             is_manager: session.actor.role != Role::Rep,
             csrf: session.csrf.clone(),
             tab,
+            unread: session.unread,
         }
     }
 }
@@ -88,7 +102,14 @@ pub fn local_time(t: DateTime<Utc>, offset: FixedOffset) -> String {
 /// Flash messages a redirect may ask for (`?flash=claimed`); anything else is ignored, so
 /// a crafted link cannot put arbitrary text on the page.
 pub fn flash(t: T, key: Option<&str>) -> Option<String> {
-    const KEYS: &[&str] = &["created", "claimed", "released", "transferred"];
+    const KEYS: &[&str] = &[
+        "created",
+        "claimed",
+        "released",
+        "transferred",
+        "follow_up_effective",
+        "follow_up_not_effective",
+    ];
     key.filter(|k| KEYS.contains(k))
         .map(|k| t.t(&format!("customer.{k}")).to_owned())
 }

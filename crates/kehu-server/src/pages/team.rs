@@ -1,20 +1,21 @@
 //! `/team`: the members a manager (or admin) oversees, with a one-step hand-over of all of
-//! a member's customers.
+//! a member's customers (to a rep, spread over a team, or to the pool) and its progress.
 
 use crate::auth::{CsrfForm, Session};
 use crate::error::{AppError, PageError};
+use crate::handover::{self, Destination};
 use crate::i18n::T;
-use crate::ownership::transfer_all;
 use crate::pages::{Nav, PageId};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::State;
+use axum::response::Redirect;
 use axum::routing::{get, post};
 use kehu_domain::Role;
 use kehu_domain::error::FieldError;
-use kehu_domain::ids::UserId;
+use kehu_domain::ids::{TeamId, UserId};
 use kehu_store::UserSummary;
 use serde::Deserialize;
 
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/team", get(page))
         .route("/team/{id}/transfer-all", post(transfer))
+        .route("/team/handovers/{id}", get(progress))
 }
 
 #[derive(Template, WebTemplate)]
@@ -33,6 +35,7 @@ struct TeamPage {
     flash: Option<String>,
     csrf: String,
     members: Vec<UserSummary>,
+    teams: Vec<(i64, String)>,
 }
 
 impl TeamPage {
@@ -54,12 +57,14 @@ async fn render(
         return Err(AppError::NotFound.into());
     }
     let members = state.store.users_in_scope(&session.actor).await?;
+    let teams = state.store.teams_in_scope(&session.actor).await?;
     Ok(TeamPage {
         t: T(session.locale),
         nav: Some(Nav::new(session, "team_admin")),
         flash,
         csrf: session.csrf.clone(),
         members,
+        teams: teams.into_iter().map(|(id, n)| (id.0, n)).collect(),
     })
 }
 
@@ -68,30 +73,98 @@ async fn page(State(state): State<AppState>, session: Session) -> Result<TeamPag
 }
 
 #[derive(Debug, Deserialize)]
-struct TransferForm {
+struct HandoverForm {
+    /// `rep:ID`, `team:ID` or `pool`.
     #[serde(default)]
-    to: String,
+    dest: String,
     #[serde(default)]
     reason: String,
 }
 
+fn destination(raw: &str) -> Result<Destination, AppError> {
+    let id = |s: &str| s.parse::<i64>().ok();
+    match raw.trim().split_once(':') {
+        Some(("rep", n)) => id(n).map(|n| Destination::Rep(UserId(n))),
+        Some(("team", n)) => id(n).map(|n| Destination::Team(TeamId(n))),
+        None if raw.trim() == "pool" => Some(Destination::Pool),
+        _ => None,
+    }
+    .ok_or_else(|| FieldError::new("to", "unknown_value").into())
+}
+
+/// Plans the hand-over and starts it in the background; the progress page follows it.
 async fn transfer(
     State(state): State<AppState>,
     PageId(from): PageId,
-    CsrfForm(session, f): CsrfForm<TransferForm>,
-) -> Result<TeamPage, PageError> {
-    let to: i64 =
-        f.to.trim()
-            .parse()
-            .map_err(|_| AppError::from(FieldError::new("to", "unknown_value")))?;
-    let report = transfer_all(&state, &session.actor, UserId(from), UserId(to), &f.reason).await?;
+    CsrfForm(session, f): CsrfForm<HandoverForm>,
+) -> Result<Redirect, PageError> {
+    let dest = destination(&f.dest)?;
+    let plan = handover::plan(&state, &session.actor, UserId(from), dest, &f.reason).await?;
+    let id = handover::start(&state, &session.actor, plan).await?;
+    Ok(Redirect::to(&format!("/team/handovers/{id}")))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "handover.html")]
+struct ProgressPage {
+    t: T,
+    nav: Option<Nav>,
+    flash: Option<String>,
+    h: kehu_store::handovers::Handover,
+    skipped: Vec<crate::ownership::Skipped>,
+    heading: String,
+    line: String,
+    done: i64,
+}
+
+impl ProgressPage {
+    fn running(&self) -> bool {
+        self.h.status == "running"
+    }
+}
+
+/// A hand-over's progress (refreshing itself while it runs), then its report.
+async fn progress(
+    State(state): State<AppState>,
+    PageId(id): PageId,
+    session: Session,
+) -> Result<ProgressPage, PageError> {
+    let (h, from_path) = state.store.handover(id).await?.ok_or(AppError::NotFound)?;
+    let actor = &session.actor;
+    if !(actor.is_admin() || actor.manages_team_path(from_path.as_deref())) {
+        return Err(AppError::NotFound.into());
+    }
+    let skipped: Vec<crate::ownership::Skipped> =
+        serde_json::from_str(&h.skipped).unwrap_or_default();
     let t = T(session.locale);
-    let msg = t.fmt(
-        "team.transfer_all_done",
-        &[
-            ("moved", &report.moved.to_string()),
-            ("skipped", &report.skipped.len().to_string()),
-        ],
-    );
-    render(&state, &session, Some(msg)).await
+    let done = h.moved + skipped.len() as i64;
+    let line = if h.status == "running" {
+        let percent = done * 100 / h.total.max(1);
+        t.fmt(
+            "team.handover_running",
+            &[
+                ("done", &done.to_string()),
+                ("total", &h.total.to_string()),
+                ("percent", &percent.to_string()),
+            ],
+        )
+    } else {
+        t.fmt(
+            "team.transfer_all_done",
+            &[
+                ("moved", &h.moved.to_string()),
+                ("skipped", &skipped.len().to_string()),
+            ],
+        )
+    };
+    Ok(ProgressPage {
+        t,
+        nav: Some(Nav::new(&session, "team_admin")),
+        flash: None,
+        heading: t.fmt("team.handover_of", &[("name", &h.from_name)]),
+        line,
+        done,
+        h,
+        skipped,
+    })
 }

@@ -379,3 +379,282 @@ async fn the_new_customer_form_warns_about_a_duplicate_while_typing() {
     );
     b.close().await;
 }
+
+#[tokio::test]
+async fn a_manager_merges_duplicates_from_the_review_page_field_by_field() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let base = app.bases[0].clone();
+    let root = app.team("销售部", None).await;
+    let east = app.team("华东组", Some(root)).await;
+    let lina = app.user_named("lina", "李娜", Role::Rep, east).await;
+    let zhang = app.user_named("zhangwei", "张伟", Role::Rep, east).await;
+    app.user_named("chenjing", "陈静", Role::Manager, east)
+        .await;
+    let record = |name: &str, phone: &str| {
+        json!({
+            "name": name, "phone": phone, "source": "web", "city": "苏州",
+            "contacts": [{ "name": "周建国", "title": "采购经理" }]
+        })
+    };
+    let kept = id_of(
+        &crate::api_merge::create_despite_warning(
+            &app,
+            &lina,
+            record("苏州华星精密", "13800138000"),
+        )
+        .await,
+    );
+    let merged = id_of(
+        &crate::api_merge::create_despite_warning(
+            &app,
+            &zhang,
+            record("苏州华星精密有限公司", "13900139000"),
+        )
+        .await,
+    );
+
+    let b = Browser::start().await;
+    log_in(&b, &base, "chenjing", "陈静").await;
+    b.click("#nav-duplicates").await;
+    assert_eq!(path(&b).await, "/customers/duplicates");
+    let cluster = format!("section.cluster[data-ids=\"{kept},{merged}\"]");
+    let reasons = b.text(&format!("{cluster} .reasons")).await;
+    assert!(!reasons.is_empty(), "the cluster says why");
+    b.click(&format!("{cluster} a.merge-link")).await;
+    assert_eq!(
+        path(&b).await,
+        format!("/customers/merge?ids={kept},{merged}")
+    );
+    // Keep the first record, but take the full legal name and the owner of the second.
+    b.click(&format!("#f-name-{merged}")).await;
+    b.click(&format!("#f-owner-{merged}")).await;
+    b.fill("reason", "同一家公司，两人各录了一次").await;
+    b.click("#preview").await;
+    assert_eq!(b.text("#kept").await, format!("苏州华星精密 #{kept}"));
+    let html = source(&b).await;
+    let outcome = texts(&html, "#outcome td.value");
+    assert!(
+        outcome.contains(&"苏州华星精密有限公司".to_owned())
+            && outcome.contains(&"张伟".to_owned()),
+        "the result before writing: {outcome:?}"
+    );
+    assert_eq!(
+        texts(&html, "#leftover li"),
+        ["苏州华星精密有限公司 · 13900139000"]
+    );
+    b.click("#confirm").await;
+    assert_eq!(path(&b).await, format!("/customers/{kept}?flash=merged"));
+    assert_eq!(b.text("#flash").await, zh("merge.flash_merged"));
+    assert_eq!(b.text("#customer-name").await, "苏州华星精密有限公司");
+    assert_eq!(b.text("#owner").await, "张伟");
+    assert_eq!(b.text("#phone").await, "13800138000");
+    let html = source(&b).await;
+    let phones = texts(&html, "#contacts td.phone");
+    assert!(phones.contains(&"13900139000".to_owned()), "{phones:?}");
+
+    // The merged-away id now opens the kept customer.
+    b.goto(&format!("{base}/customers/{merged}")).await;
+    assert_eq!(path(&b).await, format!("/customers/{kept}"));
+    assert_eq!(b.text("#customer-name").await, "苏州华星精密有限公司");
+    b.close().await;
+}
+
+/// Issue 3, points 1 and 2: a similar company name (no shared key) is warned about while
+/// typing, with its reasons; saving is held until the rep ticks "this is a different
+/// customer", and the new customer's page then shows the recorded confirmation.
+#[tokio::test]
+async fn a_similar_company_name_is_warned_about_and_saving_needs_the_confirmation() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let base = app.bases[0].clone();
+    let team = app.team("华东组", None).await;
+    let zhang = app.user_named("zhangwei", "张伟", Role::Rep, team).await;
+    let wang = app.user_named("wangfang", "王芳", Role::Rep, team).await;
+    app.customer(&zhang, "苏州华星精密有限公司", "13800138000")
+        .await;
+
+    let b = Browser::start().await;
+    log_in(&b, &base, "wangfang", &wang.name).await;
+    b.click("#nav-new").await;
+    b.fill("name", "苏州华星精密机械").await;
+    let warning = b.text("#duplicate-warning").await;
+    for part in [
+        "苏州华星精密有限公司",
+        "张伟",
+        "138****8000",
+        "公司名称",
+        "% 相似",
+        zh("fuzzy.reason.same_city").as_str(),
+    ] {
+        assert!(
+            warning.contains(part),
+            "the warning shows {part}: {warning}"
+        );
+    }
+
+    b.fill("phone", "13900139000").await;
+    b.fill("source", "web").await;
+    b.click("#save").await;
+    let label = b.text("label:has(#confirm-distinct)").await;
+    assert_eq!(label, zh("fuzzy.confirm_label"), "the checkbox asks");
+    assert!(
+        b.text("#duplicate-warning")
+            .await
+            .contains("苏州华星精密有限公司"),
+        "the refused form shows what it is similar to"
+    );
+    assert_eq!(value_of(&b, "name").await, "苏州华星精密机械", "input kept");
+    assert!(
+        app.list_ids(&wang, "scope=mine").await.is_empty(),
+        "nothing was created without the confirmation"
+    );
+
+    b.click("#confirm-distinct").await;
+    b.click("#save").await;
+    let audit = b.text("#audit").await;
+    assert!(
+        audit.contains(&zh("customer.identity.distinct_from"))
+            && audit.contains("苏州华星精密有限公司"),
+        "the confirmation is on the new customer's page: {audit}"
+    );
+    let created = app.list_ids(&wang, "scope=mine").await;
+    assert_eq!(created.len(), 1, "saved once");
+    assert_eq!(
+        path(&b).await,
+        format!("/customers/{}?flash=created", created[0])
+    );
+    b.close().await;
+}
+
+/// Issue 4, point 6: a rep files an appeal from the customer page; the owner's manager
+/// sees it in the header count and the queue, decides to transfer, and the customer changes
+/// owner with the decision in its timeline.
+#[tokio::test]
+async fn an_appeal_filed_by_a_rep_is_decided_by_the_manager_end_to_end() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let base = app.bases[0].clone();
+    let root = app.team("销售部", None).await;
+    let east = app.team("华东组", Some(root)).await;
+    let lina = app.user_named("lina", "李娜", Role::Rep, east).await;
+    let zhang = app.user_named("zhangwei", "张伟", Role::Rep, east).await;
+    app.user_named("chenjing", "陈静", Role::Manager, east)
+        .await;
+    let id = id_of(
+        &app.customer(&lina, "苏州工业园区星海电子", "13700137000")
+            .await,
+    );
+    app.post(
+        &lina,
+        &format!("/api/v1/customers/{id}/collaborators"),
+        json!({ "user_id": zhang.id, "access": "read" }),
+    )
+    .await
+    .assert_status(201);
+
+    let b = Browser::start().await;
+    log_in(&b, &base, "zhangwei", "张伟").await;
+    b.goto(&format!("{base}/customers/{id}")).await;
+    b.fill("statement", "三月我就拜访过这家客户，李娜四月才录入")
+        .await;
+    b.click("#appeal-submit").await;
+    let filed = path(&b).await;
+    assert!(
+        filed.starts_with("/appeals/") && filed.ends_with("?flash=appeal_filed"),
+        "{filed}"
+    );
+    assert_eq!(b.text("#flash").await, zh("people.flash_appeal_filed"));
+    assert_eq!(b.text("#appellant").await, "张伟");
+    b.clear_cookies().await;
+
+    log_in(&b, &base, "chenjing", "陈静").await;
+    assert_eq!(
+        b.text("#unread-count").await,
+        "1",
+        "the appeal reached the manager"
+    );
+    b.click("#nav-appeals").await;
+    b.click("tr.appeal.open a").await;
+    assert_eq!(
+        b.text("#statement").await,
+        "三月我就拜访过这家客户，李娜四月才录入"
+    );
+    b.click("#decision-transfer").await;
+    b.click("#decide-submit").await;
+    assert!(path(&b).await.ends_with("?flash=appeal_decided"));
+    assert!(
+        b.text("#decision")
+            .await
+            .starts_with(&zh("people.decision_transfer"))
+    );
+    b.goto(&format!("{base}/customers/{id}")).await;
+    assert_eq!(b.text("#owner").await, "张伟");
+    let html = source(&b).await;
+    let timeline = texts(&html, "#timeline .event-text");
+    assert_eq!(
+        timeline.first().map(String::as_str),
+        Some(
+            ui_fmt(
+                "zh-CN",
+                "people.ledger_appeal",
+                &[("by", "陈静"), ("from", "李娜"), ("to", "张伟")]
+            )
+            .as_str()
+        ),
+        "{timeline:?}"
+    );
+    b.close().await;
+}
+
+#[tokio::test]
+async fn a_rep_claims_from_a_pool_until_the_daily_limit_and_is_told_why() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let base = app.bases[0].clone();
+    let root = app.team("销售部", None).await;
+    let east = app.team("华东组", Some(root)).await;
+    let admin = app.user_named("boss", "老板", Role::Admin, root).await;
+    let seller = app.user_named("zhangwei", "张伟", Role::Rep, east).await;
+    app.user_named("wangfang", "王芳", Role::Rep, east).await;
+    app.post(
+        &admin,
+        "/api/v1/pools",
+        json!({ "name": "华东公海", "members": [east.0], "rules": { "claim": { "per_day": 2 } } }),
+    )
+    .await
+    .assert_status(201);
+    let mut ids = Vec::new();
+    for (i, phone) in ["13912340001", "13912340002", "13912340003"]
+        .iter()
+        .enumerate()
+    {
+        ids.push(
+            app.pool_customer(&seller, &format!("华东客户{i}号"), phone)
+                .await,
+        );
+    }
+
+    let b = Browser::start().await;
+    log_in(&b, &base, "wangfang", "王芳").await;
+    for id in &ids[..2] {
+        b.goto(&format!("{base}/customers/{id}")).await;
+        assert_eq!(b.text("#pool-name").await, "华东公海", "the pool is named");
+        b.click("#claim").await;
+        assert_eq!(path(&b).await, format!("/customers/{id}?flash=claimed"));
+        assert_eq!(b.text("#owner").await, "王芳");
+    }
+    b.goto(&format!("{base}/customers/{}", ids[2])).await;
+    b.click("#claim").await;
+    assert_eq!(
+        b.text("#error-message").await,
+        ui_fmt(
+            "zh-CN",
+            "pools.limit_reached",
+            &[
+                ("when", &zh("pools.period_day_when")),
+                ("claimed", "2"),
+                ("per", &zh("pools.period_day")),
+                ("limit", "2")
+            ]
+        ),
+        "今天已领取 2 个，已达上限（每天 2 个）"
+    );
+    b.close().await;
+}

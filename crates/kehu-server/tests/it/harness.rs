@@ -426,7 +426,11 @@ pub struct Org {
 impl Org {
     /// Starts a server on `backend` with that organisation.
     pub async fn start(backend: Backend) -> Org {
-        let app = TestApp::start(backend).await;
+        Self::with_app(TestApp::start(backend).await).await
+    }
+
+    /// The organisation on an app already started (several instances, say).
+    pub async fn with_app(app: TestApp) -> Org {
         let root = app.team("总部", None).await;
         let east = app.team("华东", Some(root)).await;
         let south = app.team("华南", Some(root)).await;

@@ -58,6 +58,20 @@ impl Store {
         edited: &Customer,
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
+        self.update_customer_confirming(actor, before, edited, &[], now)
+            .await
+    }
+
+    /// [`Store::update_customer`], recording that the editor confirmed each of `distinct` to
+    /// be another customer (in the same transaction).
+    pub async fn update_customer_confirming(
+        &self,
+        actor: &Actor,
+        before: &CustomerView,
+        edited: &Customer,
+        distinct: &[crate::distinct::Distinct],
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
         let now = micros(now);
         let old = fields(&before.customer);
         let new = fields(edited);
@@ -105,6 +119,8 @@ impl Store {
             if keys_changed {
                 crate::identity::write_keys(&mut tx, before.customer.id, &keys).await?;
             }
+            crate::match_index::reindex(&mut tx, before.customer.id).await?;
+            crate::distinct::record(&mut tx, before.customer.id, actor, distinct, now).await?;
             if edited.name != before.customer.name {
                 super::search::refresh(&mut tx, before.customer.id).await?;
             }

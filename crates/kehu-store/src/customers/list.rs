@@ -37,10 +37,20 @@ pub struct ListQuery {
     pub limit: i64,
 }
 
-const TAIL: &str =
-    " and c.id < $2 and c.search_text like $3 escape '\\' order by c.id desc limit $4";
+// Records merged into another never show in a list: their id only redirects.
+const TAIL: &str = " and c.merged_into is null and c.id < $2 and c.search_text like $3 escape '\\' order by c.id desc limit $4";
 const MINE: &str = concat!(customer_select!(), "where c.owner_id = $1");
-const POOL: &str = concat!(customer_select!(), "where c.owner_id is null");
+// Only pools open to the actor (the read filter's pool rule).
+const POOL: &str = concat!(
+    customer_select!(),
+    "where c.owner_id is null and ",
+    crate::rows::pool_open!("c.pool_id")
+);
+const ONE_POOL: &str = concat!(
+    customer_select!(),
+    "where c.owner_id is null and c.pool_id = $5 and ",
+    crate::rows::pool_open!("c.pool_id")
+);
 const SHARED: &str = concat!(
     customer_select!(),
     "where exists (select 1 from collaborators k where k.customer_id = c.id and k.user_id = $1)"
@@ -59,11 +69,35 @@ impl Store {
         actor: &Actor,
         query: &ListQuery,
     ) -> Result<Vec<CustomerView>, StoreError> {
-        let (head, team) = match query.scope {
-            Scope::Mine => (MINE, false),
-            Scope::Pool => (POOL, false),
-            Scope::Shared => (SHARED, false),
-            Scope::Team => (TEAM, true),
+        self.list_in(actor, query, None).await
+    }
+
+    /// One page of the customers of pool `pool` (if open to `actor`), newest first.
+    pub async fn list_pool(
+        &self,
+        actor: &Actor,
+        pool: i64,
+        query: &ListQuery,
+    ) -> Result<Vec<CustomerView>, StoreError> {
+        let query = ListQuery {
+            scope: Scope::Pool,
+            ..query.clone()
+        };
+        self.list_in(actor, &query, Some(pool)).await
+    }
+
+    async fn list_in(
+        &self,
+        actor: &Actor,
+        query: &ListQuery,
+        pool: Option<i64>,
+    ) -> Result<Vec<CustomerView>, StoreError> {
+        let (head, team) = match (query.scope, pool) {
+            (Scope::Mine, _) => (MINE, false),
+            (Scope::Pool, None) => (POOL, false),
+            (Scope::Pool, Some(_)) => (ONE_POOL, false),
+            (Scope::Shared, _) => (SHARED, false),
+            (Scope::Team, _) => (TEAM, true),
         };
         let sql = format!("{head}{TAIL}");
         let like = match query.q.as_deref().map(search_pattern) {
@@ -82,6 +116,8 @@ impl Store {
                 .bind(limit);
             if team {
                 q = q.bind(&pattern);
+            } else if let Some(pool) = pool {
+                q = q.bind(pool);
             }
             q.fetch_all(p).await
         })?;

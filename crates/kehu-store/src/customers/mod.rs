@@ -1,10 +1,12 @@
 //! Customers: create, read through the access filter, update with an audit trail.
 
 mod audit;
+mod bulk;
 mod list;
 pub(crate) mod search;
 
 pub use audit::AuditEntry;
+pub use bulk::{BATCH_ROWS, BulkReport, BulkRow, RowError, RowProblem};
 pub use list::{ListQuery, Scope};
 
 use crate::db::with_retry;
@@ -29,6 +31,8 @@ pub struct CustomerView {
     pub visibility: Visibility,
     /// The actor's collaborator grant, if any.
     pub collaborator: Option<CollaboratorAccess>,
+    /// Where it sits: its pool (unowned) and whether the owner locked it.
+    pub place: crate::pools::Place,
 }
 
 impl CustomerView {
@@ -38,6 +42,7 @@ impl CustomerView {
             owner_id: self.customer.owner_id,
             owner_team_path: self.customer.owner_team_path.as_deref(),
             collaborator: self.collaborator,
+            pool_open: self.place.pool_open,
         }
     }
 }
@@ -65,6 +70,18 @@ impl Store {
         &self,
         actor: &Actor,
         new: &NewCustomer,
+        now: DateTime<Utc>,
+    ) -> Result<CustomerId, StoreError> {
+        self.create_customer_confirming(actor, new, &[], now).await
+    }
+
+    /// [`Store::create_customer`], recording that the rep confirmed each of `distinct` to be
+    /// another customer (in the same transaction).
+    pub async fn create_customer_confirming(
+        &self,
+        actor: &Actor,
+        new: &NewCustomer,
+        distinct: &[crate::distinct::Distinct],
         now: DateTime<Utc>,
     ) -> Result<CustomerId, StoreError> {
         let now = micros(now);
@@ -110,6 +127,8 @@ impl Store {
                 id
             });
             identity::write_keys(&mut tx, CustomerId(id), &keys).await?;
+            crate::match_index::index_customers(&mut tx, &[(CustomerId(id), new)]).await?;
+            crate::distinct::record(&mut tx, CustomerId(id), actor, distinct, now).await?;
             search::refresh(&mut tx, CustomerId(id)).await?;
             ownership::apply(&mut tx, &rules::create(actor, CustomerId(id), now)).await?;
             tx.commit().await?;
@@ -129,7 +148,12 @@ impl Store {
         actor: &Actor,
         id: CustomerId,
     ) -> Result<Option<CustomerView>, StoreError> {
-        const SQL: &str = concat!(customer_select!(), "where c.id = $3 and ", read_filter!());
+        // A merged-away record is no customer any more: callers redirect with `merge_target`.
+        const SQL: &str = concat!(
+            customer_select!(),
+            "where c.id = $3 and c.merged_into is null and ",
+            read_filter!()
+        );
         let row = on_db!(&self.db, |p| sqlx::query_as::<_, CustomerRow>(SQL)
             .bind(actor.user_id.0)
             .bind(scope_pattern(actor))
@@ -202,9 +226,11 @@ impl Store {
 /// Builds the view of a row; visibility is filled in by the caller's policy check.
 pub(crate) fn view_of(mut row: CustomerRow) -> Result<CustomerView, StoreError> {
     let collaborator = collaborator_access(row.collab.take().as_deref());
+    let place = crate::pools::Place::of_row(&mut row);
     Ok(CustomerView {
         customer: Customer::try_from(row)?,
         visibility: Visibility::Hidden,
         collaborator,
+        place,
     })
 }

@@ -4,6 +4,7 @@
 
 use super::input::{self, Input};
 use super::progress::Bar;
+use anyhow::{Context, bail};
 use kehu_domain::identity::matching::{Clustering, Level, Reason, cluster};
 use std::collections::HashMap;
 use std::path::Path;
@@ -63,13 +64,19 @@ fn ratio(a: u64, b: u64) -> f64 {
 }
 
 /// Runs the evaluation and prints the figures; `examples` false links and missed pairs are
-/// printed with their reasons.
-pub fn run(path: &Path, level: Level, examples: usize) -> anyhow::Result<()> {
+/// printed with their reasons. With `clusters`, scores that `record_id,cluster_id` file (from
+/// another tool, say) instead of clustering.
+pub fn run(
+    path: &Path,
+    level: Level,
+    examples: usize,
+    clusters: Option<&Path>,
+) -> anyhow::Result<()> {
+    if let Some(clusters) = clusters {
+        return run_external(path, level, clusters);
+    }
     let bar = Bar::new();
-    let column = match level {
-        Level::Account => "true_entity",
-        Level::Contact => "true_contact",
-    };
+    let column = truth_column(level);
     let started = Instant::now();
     let input = input::load(path, &[column], &bar)?;
     let read = started.elapsed();
@@ -77,14 +84,8 @@ pub fn run(path: &Path, level: Level, examples: usize) -> anyhow::Result<()> {
     let clustering = cluster(&input.prepared, level, &bar);
     let took = started.elapsed();
     bar.clear();
-    let mut names: HashMap<&str, u32> = HashMap::new();
-    let truth: Vec<u32> = input.extra[0]
-        .iter()
-        .map(|t| {
-            let next = names.len() as u32;
-            *names.entry(t.as_str()).or_insert(next)
-        })
-        .collect();
+    let truth = numbered(input.extra[0].iter().map(String::as_str));
+    let entities = truth.iter().max().map_or(0, |m| m + 1);
     let counts = Counts::of(&clustering.cluster_of, &truth);
     let clusters = {
         let mut c = clustering.cluster_of.clone();
@@ -110,7 +111,7 @@ pub fn run(path: &Path, level: Level, examples: usize) -> anyhow::Result<()> {
     println!("file:        {}", path.display());
     println!("level:       {level:?}");
     println!("records:     {}", truth.len());
-    println!("entities:    {} true, {clusters} found", names.len());
+    println!("entities:    {entities} true, {clusters} found");
     println!(
         "pairs:       {} true, {} found, {} correct",
         counts.truth, counts.predicted, counts.both
@@ -130,6 +131,68 @@ pub fn run(path: &Path, level: Level, examples: usize) -> anyhow::Result<()> {
     if examples > 0 {
         print_examples(&input, &clustering, &truth, examples);
     }
+    Ok(())
+}
+
+/// The truth column of `level`.
+fn truth_column(level: Level) -> &'static str {
+    match level {
+        Level::Account => "true_entity",
+        Level::Contact => "true_contact",
+    }
+}
+
+/// Numbers each distinct value of `values` (in order of first appearance).
+fn numbered<'a>(values: impl Iterator<Item = &'a str>) -> Vec<u32> {
+    let mut names: HashMap<&str, u32> = HashMap::new();
+    values
+        .map(|v| {
+            let next = names.len() as u32;
+            *names.entry(v).or_insert(next)
+        })
+        .collect()
+}
+
+/// Scores a clustering made elsewhere (`record_id,cluster_id`; a record it leaves out is a
+/// cluster of its own) against the truth of the labelled file.
+fn run_external(path: &Path, level: Level, clusters: &Path) -> anyhow::Result<()> {
+    let bar = Bar::new();
+    let input = input::load(path, &[truth_column(level)], &bar)?;
+    bar.clear();
+    let mut reader = csv::Reader::from_path(clusters)
+        .with_context(|| format!("cannot read {}", clusters.display()))?;
+    let mut cluster_of: HashMap<String, String> = HashMap::with_capacity(input.ids.len());
+    for row in reader.records() {
+        let row = row.with_context(|| format!("cannot read {}", clusters.display()))?;
+        let (Some(id), Some(cluster)) = (row.get(0), row.get(1)) else {
+            bail!("{}: want record_id,cluster_id rows", clusters.display());
+        };
+        cluster_of.insert(id.to_owned(), format!("c{cluster}"));
+    }
+    let keys: Vec<String> = input
+        .ids
+        .iter()
+        .map(|id| {
+            cluster_of
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| format!("r{id}"))
+        })
+        .collect();
+    let predicted = numbered(keys.iter().map(String::as_str));
+    let truth = numbered(input.extra[0].iter().map(String::as_str));
+    let counts = Counts::of(&predicted, &truth);
+    println!("file:        {}", path.display());
+    println!("clusters:    {}", clusters.display());
+    println!("level:       {level:?}");
+    println!("records:     {}", truth.len());
+    println!(
+        "pairs:       {} true, {} found, {} correct",
+        counts.truth, counts.predicted, counts.both
+    );
+    println!("precision:   {:.4}", counts.precision());
+    println!("recall:      {:.4}", counts.recall());
+    println!("F1:          {:.4}", counts.f1());
     Ok(())
 }
 

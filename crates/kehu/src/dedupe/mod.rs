@@ -1,14 +1,17 @@
-//! `kehu dedupe`: duplicate customers in a CSV file, without a server; and the labelled test
-//! data (`--generate`) and measurement (`--evaluate`) that keep the matcher honest.
+//! `kehu dedupe`: duplicate customers in a CSV file, without a server, or in the database
+//! (the cluster report of a duplicate review); and the labelled test data (`--generate`) and
+//! measurement (`--evaluate`) that keep the matcher honest.
 
 mod evaluate;
 mod generate;
 mod input;
 mod progress;
 mod render;
+mod report;
+mod review;
 mod vocab;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Args, ValueEnum};
 use kehu_domain::identity::matching::{Level, cluster};
 use progress::Bar;
@@ -26,9 +29,14 @@ pub struct DedupeArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["generate", "evaluate"])]
     pub input: Option<PathBuf>,
     /// Where to write `record_id,cluster_id` (the cluster is named by its first record's id),
-    /// or the generated records; standard output when absent.
+    /// the generated records, or (without --input) the database's cluster report: an Excel
+    /// workbook when FILE ends in .xlsx, CSV otherwise. Standard output when absent.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Without --input: review the customers this user may see (a manager their team's, a rep
+    /// their own) instead of all of them as the administrator.
+    #[arg(long = "as", value_name = "LOGIN", conflicts_with_all = ["input", "generate", "evaluate"])]
+    pub as_login: Option<String>,
     /// What is one customer: the organisation (account) or one person at it (contact).
     #[arg(long, value_enum, default_value_t = LevelArg::Account)]
     pub level: LevelArg,
@@ -47,6 +55,10 @@ pub struct DedupeArgs {
     /// With --evaluate: print this many false links and missed pairs with their reasons.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub examples: usize,
+    /// With --evaluate: score this `record_id,cluster_id` file (another tool's clustering)
+    /// instead of clustering.
+    #[arg(long, value_name = "FILE", requires = "evaluate")]
+    pub clusters: Option<PathBuf>,
 }
 
 /// `--level` on the command line.
@@ -67,18 +79,30 @@ impl From<LevelArg> for Level {
     }
 }
 
-/// Runs `kehu dedupe`.
-pub fn run(args: &DedupeArgs) -> anyhow::Result<()> {
+/// Runs `kehu dedupe`; without a file, on the database at `database_url`.
+pub async fn run(database_url: &str, args: &DedupeArgs) -> anyhow::Result<()> {
     if let Some(n) = args.generate {
         return with_output(args.output.as_deref(), |out| {
             generate::generate(n, args.seed, out)
         });
     }
     if let Some(path) = &args.evaluate {
-        return evaluate::run(path, args.level.into(), args.examples);
+        return evaluate::run(
+            path,
+            args.level.into(),
+            args.examples,
+            args.clusters.as_deref(),
+        );
     }
     let Some(path) = &args.input else {
-        bail!("not yet: reviewing the database comes later; give a CSV file with --input FILE");
+        let store = crate::commands::open(database_url).await?;
+        return review::run(
+            &store,
+            args.as_login.as_deref(),
+            args.level.into(),
+            args.output.as_deref(),
+        )
+        .await;
     };
     dedupe(path, args)
 }

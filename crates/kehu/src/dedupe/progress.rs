@@ -37,6 +37,21 @@ impl Bar {
         self.stage(name, total, true);
     }
 
+    /// A stage counted in items (`name`, `total` of them).
+    pub fn start_count(&self, name: &'static str, total: u64) {
+        self.stage(name, total, false);
+    }
+
+    /// A stage of unknown length: a spinner with its name.
+    pub fn spinner(&self, name: &'static str) {
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
+            self.0.set_style(style);
+        }
+        self.0.set_message(name);
+        self.0
+            .enable_steady_tick(std::time::Duration::from_millis(120));
+    }
+
     /// Moves the bar to `pos`.
     pub fn set_position(&self, pos: u64) {
         self.0.set_position(pos);

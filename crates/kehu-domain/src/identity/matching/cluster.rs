@@ -4,11 +4,12 @@
 //! chain across a hard contradiction.
 
 use super::Level;
-use super::blocking::{self, Key, Kind};
+use super::blocking::{self, Key, KeyHash, Kind};
 use super::names::SHORT;
 use super::prepare::Prepared;
-use super::score::{Context, Matcher, same_person};
+use super::score::{Context, Matcher, core_key, same_person};
 use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
 
 /// A step of [`cluster`], for progress display.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,14 +93,17 @@ pub fn cluster(records: &[Prepared], level: Level, progress: &dyn Progress) -> C
     let blocks = block_bounds(&postings);
 
     let mut context = Context::default();
+    let (mut brands, mut shared_brands) = (0_u32, 0_u32);
     for &(start, end) in &blocks {
         let (key, n) = (postings[start].0, end - start);
         let kind = Kind::of(key);
+        brands += u32::from(kind == Kind::CityBrand);
         match kind {
             Kind::Contact => {
                 context.contact_counts.insert(key, n as u32);
             }
             Kind::CityBrand | Kind::CityPinyin if several_firms(records, &postings[start..end]) => {
+                shared_brands += u32::from(kind == Kind::CityBrand);
                 context.ambiguous.insert(key);
             }
             _ if kind.is_exact() && n > kind.cap() => {
@@ -109,6 +113,9 @@ pub fn cluster(records: &[Prepared], level: Level, progress: &dyn Progress) -> C
         }
     }
     context.fitted = true;
+    context.records = records.len();
+    context.brand_trust = 1.0 - shared_brands as f32 / brands.max(1) as f32;
+    context.multi_city = multi_city_cores(records);
     let mut pairs: Vec<u64> = blocks
         .par_iter()
         .flat_map_iter(|&(start, end)| block_pairs(&postings[start..end]))
@@ -179,6 +186,25 @@ fn several_firms(records: &[Prepared], block: &[(u64, u32)]) -> bool {
         }
     }
     false
+}
+
+/// The Chinese cores longer than a brand that records place in two or more cities.
+fn multi_city_cores(records: &[Prepared]) -> HashSet<u64, KeyHash> {
+    let mut first: HashMap<u64, &'static str, KeyHash> = HashMap::default();
+    let mut several = HashSet::default();
+    for r in records {
+        let (Some(c), Some(city)) = (&r.company, r.city) else {
+            continue;
+        };
+        if c.latin || c.core.len() <= SHORT {
+            continue;
+        }
+        let key = core_key(&c.core);
+        if *first.entry(key).or_insert(city) != city {
+            several.insert(key);
+        }
+    }
+    several
 }
 
 /// `(start, end)` of each run of equal keys of at least two postings.

@@ -18,6 +18,7 @@
 mod area_codes;
 mod blocking;
 mod cluster;
+pub mod index;
 mod latin;
 mod names;
 mod prepare;

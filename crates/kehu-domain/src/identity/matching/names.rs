@@ -11,12 +11,15 @@ use super::similarity::{common_prefix, is_subsequence, levenshtein, similarity};
 
 /// How many firms in the data set a short name (a brand alone, or a pinyin rendering) could
 /// stand for in the city both records share.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) enum Ambiguity {
     /// Not known: no data-set statistics, or the cities differ or are missing.
     Unknown,
-    /// One firm's name begins this way.
-    One,
+    /// One firm's name begins this way, as far as the data set shows; the value (0–1) is how
+    /// far to trust that: the share of brands in a city that are not known to be shared. In
+    /// a large data set more brands are shared, and a firm seen only in short form may be
+    /// the other one.
+    One(f32),
     /// Several firms' names begin this way.
     Several,
 }
@@ -25,7 +28,7 @@ impl Ambiguity {
     fn pick(self, unknown: f32, one: f32, several: f32) -> f32 {
         match self {
             Self::Unknown => unknown,
-            Self::One => one,
+            Self::One(trust) => several + (one - several) * trust,
             Self::Several => several,
         }
     }
@@ -47,11 +50,13 @@ pub(super) fn company(a: &Company, b: &Company, ambiguity: Ambiguity) -> (Reason
 fn chinese_names(a: &[char], b: &[char], ambiguity: Ambiguity) -> (Reason, f32) {
     if a == b {
         // A two-character core (华星) may be any of the firms of that brand.
+        // A longer one names one firm, unless firms of that name exist in several cities
+        // and a record does not say which.
         let w = match a.len() {
             0 | 1 => 4.0,
             2 => ambiguity.pick(5.5, 6.5, 4.0),
             3 => 9.0,
-            _ => 10.0,
+            _ => ambiguity.pick(10.0, 10.0, 5.0),
         };
         return (Reason::CompanyNameSame, w);
     }
@@ -61,7 +66,7 @@ fn chinese_names(a: &[char], b: &[char], ambiguity: Ambiguity) -> (Reason, f32) 
     if short.len() >= 2 && short[0] == long[0] && is_subsequence(short, long) {
         let s = (0.7 + 0.3 * short.len() as f32 / long.len() as f32).max(sim);
         let w = if short.len() > SHORT {
-            7.0
+            ambiguity.pick(7.0, 7.0, 4.0)
         } else {
             ambiguity.pick(4.5, 6.0, 3.0)
         };

@@ -6,7 +6,7 @@ use super::Record;
 use super::{area_codes, latin};
 use crate::customer::Phone;
 use crate::identity::regions::{self, CITIES, Leading, Level, PROVINCES};
-use crate::identity::{CompanyName, CreditCode, Email};
+use crate::identity::{CompanyName, CreditCode, Email, division};
 use crate::text::fold_width;
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -147,17 +147,19 @@ impl Prepared {
             phones(raw, &mut mobiles, &mut Vec::new());
             out.wechat = wechat(raw);
         }
-        out.credit_code = present(record.credit_code.as_deref())
-            .and_then(|c| CreditCode::parse("credit_code", c).ok())
-            .map(|c| c.as_str().into());
+        let credit_code = present(record.credit_code.as_deref())
+            .and_then(|c| CreditCode::parse("credit_code", c).ok());
+        out.credit_code = credit_code.as_ref().map(|c| c.as_str().into());
         if let Some(raw) = present(record.address.as_deref()) {
             let (address, region) = address(raw);
             out.address = address;
             places.push(region);
         }
         // The city column is the most deliberate statement of place, then the name, then
-        // the address, then the landline's area code.
+        // the address, then the landline's area code, then where the credit code was issued
+        // (a firm may have moved since).
         places.extend(landlines.iter().map(|l| area_codes::city_of_landline(*l)));
+        places.push(credit_code.as_ref().and_then(city_of_credit_code));
         out.city = places.into_iter().flatten().next();
         dedup(&mut mobiles);
         dedup(&mut landlines);
@@ -272,6 +274,12 @@ fn city_of(raw: &str) -> Option<&'static str> {
     }
     let (found, _) = regions::leading_all(&s);
     regions::most_specific(&found).and_then(city_level)
+}
+
+/// The prefecture-level city whose division digits a credit code carries.
+fn city_of_credit_code(code: &CreditCode) -> Option<&'static str> {
+    let city = division::lookup(code.division_code())?.city?;
+    city_named(division::short_name(city))
 }
 
 /// The company and the city its name states.

@@ -134,7 +134,29 @@ pub(super) struct Context {
     /// The statistics were gathered from a data set (else every short name is of unknown
     /// ambiguity).
     pub fitted: bool,
+    /// How many records the statistics were gathered from.
+    pub records: usize,
+    /// Of the city + brand keys that several records share, the share not known to be
+    /// shared by several firms (1 when none are known).
+    pub brand_trust: f32,
+    /// Chinese cores (longer than a brand, by [`core_key`]) that records place in more than
+    /// one city: the same brand and trade registered in two cities are two firms, so such a
+    /// name alone does not say which one a record without a city is.
+    pub multi_city: HashSet<u64, KeyHash>,
 }
+
+/// The key of a Chinese core in [`Context::multi_city`]. Core strings hold no `|`, so these
+/// never equal a city + brand key of the same kind.
+pub(super) fn core_key(core: &[char]) -> u64 {
+    let s: String = core.iter().collect();
+    blocking::hash(Kind::CityBrand, s.as_bytes())
+}
+
+/// The data-set size the contact weights were calibrated on. A larger set has more records
+/// of every name, yet each record meets only the few its blocks propose, so a name's count
+/// overstates how common it is; but the pairs that share only a name and a city grow with
+/// the set too. The count is therefore scaled by the square root of the size ratio.
+const CALIBRATED_RECORDS: f32 = 100_000.0;
 
 /// Compares records at one [`Level`].
 #[derive(Debug, Clone)]
@@ -270,8 +292,22 @@ impl Matcher {
         total
     }
 
-    /// How many firms of the records' shared city a short or pinyin name could stand for.
+    /// How many firms of the records' shared city a short or pinyin name could stand for;
+    /// for a longer name where a city is missing, how many cities have a firm of that name.
     fn ambiguity(&self, a: &Prepared, b: &Prepared, x: &Company, y: &Company) -> Ambiguity {
+        if self.context.fitted
+            && (a.city.is_none() || b.city.is_none())
+            && !x.latin
+            && !y.latin
+            && x.core.len().min(y.core.len()) > names::SHORT
+        {
+            let longer = if x.core.len() >= y.core.len() { x } else { y };
+            return if self.context.multi_city.contains(&core_key(&longer.core)) {
+                Ambiguity::Several
+            } else {
+                Ambiguity::Unknown
+            };
+        }
         let Some(city) = a.city.filter(|c| self.context.fitted && b.city == Some(*c)) else {
             return Ambiguity::Unknown;
         };
@@ -285,7 +321,7 @@ impl Matcher {
         };
         match key {
             Some(k) if self.context.ambiguous.contains(&k) => Ambiguity::Several,
-            Some(_) => Ambiguity::One,
+            Some(_) => Ambiguity::One(self.context.brand_trust),
             None => Ambiguity::Unknown,
         }
     }
@@ -335,15 +371,21 @@ impl Matcher {
         Some((Reason::DifferentContact, different))
     }
 
-    /// Rare names agree by coincidence rarely: 5 bits for a name a few records share, down to
-    /// half a bit for one hundreds of records carry (张伟).
+    /// Rare names agree by coincidence rarely: 5 bits for a name a few records in 100,000
+    /// share, down to half a bit for one hundreds of records carry (张伟); see
+    /// [`CALIBRATED_RECORDS`] for larger sets.
     fn same_contact_weight(&self, c: &Contact) -> f32 {
         match self
             .context
             .contact_counts
             .get(&blocking::hash(Kind::Contact, c.name.as_bytes()))
         {
-            Some(&n) => (5.0 - (n as f32 / 3.0).max(1.0).log2()).clamp(0.5, 5.0),
+            Some(&n) => {
+                let scale = (CALIBRATED_RECORDS / self.context.records.max(1) as f32)
+                    .min(1.0)
+                    .sqrt();
+                (5.0 - (n as f32 * scale / 3.0).max(1.0).log2()).clamp(0.5, 5.0)
+            }
             None => 3.0,
         }
     }

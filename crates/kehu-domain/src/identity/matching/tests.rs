@@ -104,6 +104,27 @@ fn a_different_credit_code_outweighs_a_shared_mobile() {
 }
 
 #[test]
+fn a_credit_code_places_a_firm_no_other_field_places() {
+    let fuzhou = |r: &mut Record| r.credit_code = Some("91350100M000100Y43".into());
+    assert_eq!(
+        Prepared::new(&with(rec("华星精密"), fuzhou)).city,
+        Some("福州")
+    );
+    // A municipality's districts are the municipality.
+    let haidian = |r: &mut Record| r.credit_code = Some("91110108551385082Q".into());
+    assert_eq!(
+        Prepared::new(&with(rec("华星精密"), haidian)).city,
+        Some("北京")
+    );
+    // Where the firm says it is wins over where it was registered.
+    let moved = with(rec("华星精密"), |r| {
+        fuzhou(r);
+        r.city = Some("厦门".into());
+    });
+    assert_eq!(Prepared::new(&moved).city, Some("厦门"));
+}
+
+#[test]
 fn placeholders_count_as_missing() {
     let blank = Record {
         id: "1".into(),
@@ -254,6 +275,27 @@ fn links_do_not_chain_across_two_credit_codes() {
     .collect();
     let c = cluster(&records, Level::Account, &());
     assert_ne!(c.cluster_of[0], c.cluster_of[1]);
+}
+
+#[test]
+fn a_name_found_in_two_cities_does_not_place_a_record_without_one() {
+    let firm = |name: &str, mobile: &str, contact: &str| {
+        with(rec(name), |r| {
+            r.mobile = Some(mobile.into());
+            r.contact = Some(contact.into());
+        })
+    };
+    let suzhou = firm("苏州华星精密机械有限公司", "13800138000", "张伟");
+    let wuxi = firm("无锡华星精密机械有限公司", "13900139000", "李娜");
+    let nowhere = firm("华星精密机械", "13700137000", "王芳");
+    let prepared =
+        |rs: &[&Record]| -> Vec<Prepared> { rs.iter().map(|r| Prepared::new(r)).collect() };
+    // One firm of that name: the record without a city is that firm.
+    let c = cluster(&prepared(&[&suzhou, &nowhere]), Level::Account, &());
+    assert_eq!(c.cluster_of, vec![0, 0]);
+    // Two firms of that name in two cities: it could be either.
+    let c = cluster(&prepared(&[&suzhou, &wuxi, &nowhere]), Level::Account, &());
+    assert_eq!(c.cluster_of, vec![0, 1, 2]);
 }
 
 #[test]

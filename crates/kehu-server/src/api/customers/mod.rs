@@ -1,5 +1,6 @@
 //! `/api/v1/customers`: list, create, read, update.
 
+mod confirmations;
 mod view;
 
 pub use view::{CustomerJson, UserRef};
@@ -7,9 +8,12 @@ pub use view::{CustomerJson, UserRef};
 use super::{ApiJson, ApiQuery, IdPath};
 use crate::auth::ApiActor;
 use crate::error::{ApiError, AppError};
+use crate::i18n::{Locale, T};
+use crate::identity::{DuplicateHit, SaveError};
 use crate::state::AppState;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use kehu_domain::customer::{CustomerInput, CustomerPatch, NewCustomer};
@@ -72,18 +76,78 @@ async fn list(
     Ok(Json(json!({ "items": items, "next_before": next })))
 }
 
+/// A body with `confirm_distinct` (the keys of the fuzzy hits the rep confirmed to be
+/// different customers) beside the fields of `T`, which still refuses unknown fields.
+struct Confirming<T> {
+    confirm_distinct: Vec<String>,
+    body: T,
+}
+
+impl<T: serde::de::DeserializeOwned> Confirming<T> {
+    fn parse(mut map: serde_json::Map<String, Value>) -> Result<Self, AppError> {
+        let confirm_distinct = match map.remove("confirm_distinct") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(v) => serde_json::from_value(v)
+                .map_err(|_| FieldError::new("confirm_distinct", "invalid_type"))?,
+        };
+        let bytes = serde_json::to_vec(&map).map_err(|e| AppError::Internal(e.to_string()))?;
+        let body = super::json::parse(&bytes)?;
+        Ok(Self {
+            confirm_distinct,
+            body,
+        })
+    }
+}
+
+/// 409 `possible_duplicate`: similar customers exist; the hits carry the `key`s to send
+/// back in `confirm_distinct`.
+fn possible_duplicates(hits: &[DuplicateHit]) -> Response {
+    let t = T(Locale::En);
+    let detail = t.t("fuzzy.confirm_needed");
+    let body = json!({
+        "type": "possible_duplicate",
+        "title": "Conflict",
+        "status": 409,
+        "detail": detail,
+        "errors": [{ "field": "confirm_distinct", "code": "possible_duplicate", "detail": detail }],
+        "possible_duplicates": hits.iter().map(crate::api::check::hit_json).collect::<Vec<_>>(),
+    });
+    let mut resp = (StatusCode::CONFLICT, Json(body)).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    resp
+}
+
+fn refused(e: SaveError) -> Response {
+    match e {
+        SaveError::PossibleDuplicates(hits) => possible_duplicates(&hits),
+        SaveError::App(e) => ApiError(e).into_response(),
+    }
+}
+
 async fn create(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiJson(input): ApiJson<CustomerInput>,
-) -> Result<(StatusCode, Json<CustomerJson>), ApiError> {
-    let new = NewCustomer::parse(&input, state.config.utc_offset)?;
-    let id = crate::identity::create(&state, &actor, &new).await?;
-    let (view, contacts) = load(&state, &actor, id).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(CustomerJson::new(&view, Some(&contacts))),
-    ))
+    ApiJson(body): ApiJson<serde_json::Map<String, Value>>,
+) -> Result<Response, ApiError> {
+    let body = Confirming::<CustomerInput>::parse(body)?;
+    let new = NewCustomer::parse(&body.body, state.config.utc_offset)?;
+    let id = match crate::identity::create(&state, &actor, &new, &body.confirm_distinct).await {
+        Ok(id) => id,
+        Err(e) => return Ok(refused(e)),
+    };
+    let json = single(&state, &actor, id).await?;
+    Ok((StatusCode::CREATED, Json(json)).into_response())
+}
+
+/// A customer with its contacts and confirmations, for `actor`, or 404.
+async fn single(state: &AppState, actor: &Actor, id: CustomerId) -> Result<CustomerJson, AppError> {
+    let (view, contacts) = load(state, actor, id).await?;
+    crate::collaborators::log_reveal(state, actor, &view, "api").await?;
+    let confirmed = confirmations::list(state, actor, id).await?;
+    Ok(CustomerJson::new(&view, Some(&contacts)).with_confirmations(confirmed))
 }
 
 /// Loads a customer and its contacts for `actor`, or 404.
@@ -101,21 +165,33 @@ pub async fn load(
     Ok((view, contacts))
 }
 
+/// A customer; a merged-away id answers 307 to the record it was merged into (temporary:
+/// an admin may undo the merge), when the actor may read that one.
 async fn show(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     IdPath(id): IdPath,
-) -> Result<Json<CustomerJson>, ApiError> {
-    let (view, contacts) = load(&state, &actor, CustomerId(id)).await?;
-    Ok(Json(CustomerJson::new(&view, Some(&contacts))))
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::{IntoResponse, Redirect};
+    match single(&state, &actor, CustomerId(id)).await {
+        Ok(json) => Ok(Json(json).into_response()),
+        Err(AppError::NotFound) => match crate::merge::redirect(&state, &actor, CustomerId(id))
+            .await?
+        {
+            Some(to) => Ok(Redirect::temporary(&format!("/api/v1/customers/{to}")).into_response()),
+            None => Err(AppError::NotFound.into()),
+        },
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn update(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     IdPath(id): IdPath,
-    ApiJson(patch): ApiJson<CustomerPatch>,
-) -> Result<Json<CustomerJson>, ApiError> {
+    ApiJson(body): ApiJson<serde_json::Map<String, Value>>,
+) -> Result<Response, ApiError> {
+    let body = Confirming::<CustomerPatch>::parse(body)?;
     let view = state
         .store
         .customer_for(&actor, CustomerId(id))
@@ -125,8 +201,11 @@ async fn update(
         // Readable but not editable (a pool customer, a read-only collaborator).
         return Err(AppError::Forbidden.into());
     }
-    let edited = patch.apply(&view.customer, state.config.utc_offset)?;
-    crate::identity::update(&state, &actor, &view, &edited).await?;
-    let (view, contacts) = load(&state, &actor, CustomerId(id)).await?;
-    Ok(Json(CustomerJson::new(&view, Some(&contacts))))
+    let edited = body.body.apply(&view.customer, state.config.utc_offset)?;
+    let saved =
+        crate::identity::update(&state, &actor, &view, &edited, &body.confirm_distinct).await;
+    if let Err(e) = saved {
+        return Ok(refused(e));
+    }
+    Ok(Json(single(&state, &actor, CustomerId(id)).await?).into_response())
 }

@@ -30,6 +30,9 @@ pub struct CustomerJson {
     updated_at: chrono::DateTime<chrono::Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
     contacts: Option<Vec<ContactJson>>,
+    /// Similar customers the saving rep confirmed to be different ones (single reads only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confirmed_distinct: Option<Vec<serde_json::Value>>,
 }
 
 /// A user reference.
@@ -99,6 +102,13 @@ impl CustomerJson {
                     })
                     .collect()
             }),
+            confirmed_distinct: None,
         }
+    }
+
+    /// Adds the recorded "different customer" confirmations.
+    pub fn with_confirmations(mut self, list: Vec<serde_json::Value>) -> Self {
+        self.confirmed_distinct = Some(list);
+        self
     }
 }

@@ -40,6 +40,10 @@ pub struct ListPage {
     q: String,
     rows: Vec<Row>,
     next: Option<String>,
+    /// The pools open to the actor, when they see several (the pool selector).
+    pools: Vec<kehu_store::pools::PoolSummary>,
+    /// The pool chosen.
+    pool: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -48,6 +52,8 @@ pub struct Params {
     q: Option<String>,
     before: Option<i64>,
     flash: Option<String>,
+    /// One pool of the pool scope (empty: all open to the actor).
+    pool: Option<String>,
 }
 
 fn row(t: T, v: &CustomerView, state: &AppState) -> Row {
@@ -105,15 +111,28 @@ pub async fn page(
         before: p.before,
         limit: PAGE,
     };
-    let views = state.store.list_customers(&session.actor, &query).await?;
+    // An unusable pool choice means "all pools", never an error page.
+    let pool = p.pool.as_deref().and_then(|v| v.parse::<i64>().ok());
+    let pool = pool.filter(|_| scope == Scope::Pool);
+    let pools = if scope == Scope::Pool {
+        state.store.pools_open_to(&session.actor).await?
+    } else {
+        Vec::new()
+    };
+    let views = match pool {
+        Some(pool) => state.store.list_pool(&session.actor, pool, &query).await?,
+        None => state.store.list_customers(&session.actor, &query).await?,
+    };
     let next = (views.len() as i64 == PAGE)
         .then(|| views.last().map(|v| v.customer.id.0))
         .flatten()
         .map(|before| {
+            let pool = pool.map(|p| p.to_string()).unwrap_or_default();
             let qs = serde_urlencoded::to_string([
                 ("scope", tab),
                 ("q", q.as_str()),
                 ("before", &before.to_string()),
+                ("pool", pool.as_str()),
             ])
             .unwrap_or_default();
             format!("/customers?{qs}")
@@ -127,5 +146,7 @@ pub async fn page(
         q,
         rows: views.iter().map(|v| row(t, v, &state)).collect(),
         next,
+        pools: if pools.len() > 1 { pools } else { Vec::new() },
+        pool,
     })
 }

@@ -2,7 +2,10 @@
 
 mod actions;
 mod check;
+mod collaborators;
+mod follow_up;
 mod list;
+mod locks;
 mod new;
 mod requests;
 mod show;
@@ -20,6 +23,23 @@ pub fn router() -> Router<AppState> {
         .route("/customers/requests", post(requests::submit))
         .route("/customers/{id}", get(show::page))
         .route("/customers/{id}/claim", post(actions::claim))
+        .route("/customers/{id}/lock", post(locks::lock))
+        .route("/customers/{id}/unlock", post(locks::unlock))
+        .route("/customers/{id}/collaborators", post(collaborators::add))
+        .route(
+            "/customers/{id}/collaborators/{user}/remove",
+            post(collaborators::remove),
+        )
+        .route(
+            "/customers/{id}/requests/{request}/grant",
+            post(collaborators::grant),
+        )
+        .route(
+            "/customers/{id}/requests/{request}/decline",
+            post(collaborators::decline),
+        )
+        .route("/customers/{id}/follow-ups", post(follow_up::submit))
+        .route("/customers/{id}/follow-ups/new", get(follow_up::page))
         .route("/customers/{id}/release", post(actions::release))
         .route("/customers/{id}/transfer", post(actions::transfer))
 }

@@ -1,9 +1,11 @@
 //! The minimal new-customer form: name, phone, source, intent, next follow-up; the rest
 //! and one contact optional. Errors re-render the form with the input kept.
 
+use super::check::{Hit, Params, hits};
 use crate::auth::{CsrfForm, Session};
 use crate::error::{AppError, PageError, duplicate_message, field_message};
 use crate::i18n::T;
+use crate::identity::SaveError;
 use crate::pages::Nav;
 use crate::state::AppState;
 use askama::Template;
@@ -33,6 +35,9 @@ pub struct NewForm {
     contact_name: String,
     contact_phone: String,
     contact_title: String,
+    /// The keys of the fuzzy hits the rep confirmed as different customers (the checkbox
+    /// shown after a refused save carries them, space-separated).
+    confirm_distinct: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -48,6 +53,10 @@ pub struct NewPage {
     errors: HashMap<String, String>,
     /// The existing customer a duplicate phone belongs to, when the rep may open it.
     existing: Option<i64>,
+    /// Similar customers that held the save, shown with the confirmation checkbox.
+    hits: Vec<Hit>,
+    /// Their keys, the checkbox's value.
+    confirm_keys: String,
     sources: Vec<(&'static str, String)>,
     intents: Vec<(&'static str, String)>,
 }
@@ -70,6 +79,8 @@ pub fn render(session: &Session, form: NewForm, errors: HashMap<String, String>)
         form,
         errors,
         existing: None,
+        hits: Vec::new(),
+        confirm_keys: String::new(),
         sources: Source::ALL
             .iter()
             .map(|s| (s.code(), t.t(&format!("source.{}", s.code())).to_owned()))
@@ -97,6 +108,19 @@ fn some(s: &str) -> Option<String> {
 }
 
 impl NewForm {
+    /// What the live check would be asked for this input.
+    pub(super) fn check_params(&self) -> Params {
+        Params {
+            name: self.name.clone(),
+            phone: self.phone.clone(),
+            credit_code: self.credit_code.clone(),
+            province: self.province.clone(),
+            city: self.city.clone(),
+            contact_name: self.contact_name.clone(),
+            contact_phone: self.contact_phone.clone(),
+        }
+    }
+
     fn input(&self) -> CustomerInput {
         CustomerInput {
             name: some(&self.name),
@@ -151,15 +175,33 @@ pub async fn submit(
                 .into_response());
         }
     };
-    match crate::identity::create(&state, &session.actor, &new).await {
+    let confirmed: Vec<String> = form
+        .confirm_distinct
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    match crate::identity::create(&state, &session.actor, &new, &confirmed).await {
         Ok(id) => Ok(Redirect::to(&format!("/customers/{}?flash=created", id.0)).into_response()),
-        Err(AppError::Duplicate(hit)) => {
+        Err(SaveError::App(AppError::Duplicate(hit))) => {
             // Shown at the phone field, with a link when the rep may open the existing one.
             let errors = HashMap::from([(hit.field.to_owned(), duplicate_message(t, &hit))]);
             let mut page = render(&session, form, errors);
             page.existing = hit.id;
             Ok((StatusCode::CONFLICT, page).into_response())
         }
-        Err(e) => Err(e.into()),
+        Err(SaveError::PossibleDuplicates(found)) => {
+            // Shown above Save with a checkbox to confirm they are other customers.
+            let keys: Vec<&str> = found.iter().map(|h| h.key.as_str()).collect();
+            let confirm_keys = keys.join(" ");
+            let form = NewForm {
+                confirm_distinct: String::new(),
+                ..form
+            };
+            let mut page = render(&session, form, HashMap::new());
+            page.confirm_keys = confirm_keys;
+            page.hits = hits(t, state.config.utc_offset, found);
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+        Err(SaveError::App(e)) => Err(e.into()),
     }
 }

@@ -41,26 +41,42 @@ pub async fn submit(
     State(state): State<AppState>,
     CsrfForm(session, f): CsrfForm<RequestForm>,
 ) -> Result<NewPage, PageError> {
-    let (kind, key) = parse(&f.request)
-        .ok_or_else(|| AppError::from(FieldError::new("request", "unknown_value")))?;
-    // The key must name an existing customer: a request cannot be aimed by guessing.
-    let holder = state
-        .store
-        .customers_sharing_keys(std::slice::from_ref(&key))
-        .await?
-        .into_iter()
-        .find(|m| m.strong || m.kind == key.kind)
-        .ok_or(AppError::NotFound)?;
-    state
-        .store
-        .record_request(
-            holder.customer_id,
-            session.actor.user_id,
-            kind,
-            None,
-            state.now(),
-        )
-        .await?;
+    let unknown = || AppError::from(FieldError::new("request", "unknown_value"));
+    let (kind, customer) = match f.request.split_once("|ref|") {
+        // A fuzzy hit: found again from the typed input, by the reference it was shown with.
+        Some((kind, _)) => {
+            let kind = RequestKind::parse(kind).ok_or_else(unknown)?;
+            let key = &f.request[kind.code().len() + 1..];
+            let input = f.form.check_params().input();
+            let hits = crate::identity::check(&state, &session.actor, &input, None).await?;
+            let hit = hits.into_iter().find(|h| h.key == key);
+            (kind, hit.ok_or(AppError::NotFound)?.customer)
+        }
+        None => {
+            let (kind, key) = parse(&f.request).ok_or_else(unknown)?;
+            // The key must name an existing customer: a request cannot be aimed by guessing.
+            let m = state
+                .store
+                .customers_sharing_keys(std::slice::from_ref(&key))
+                .await?
+                .into_iter()
+                .find(|m| m.strong || m.kind == key.kind)
+                .ok_or(AppError::NotFound)?;
+            (kind, m.customer_id)
+        }
+    };
+    if kind == RequestKind::Appeal {
+        // An appeal tells the owner and their managers; its statement and evidence follow.
+        state
+            .store
+            .file_appeal(customer, &session.actor, None, &[], state.now())
+            .await?;
+    } else {
+        state
+            .store
+            .record_request(customer, session.actor.user_id, kind, None, state.now())
+            .await?;
+    }
     Ok(page(&session, f.form, kind))
 }
 

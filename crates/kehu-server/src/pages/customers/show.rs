@@ -4,11 +4,12 @@ use super::list::intent_key;
 use crate::auth::Session;
 use crate::error::{AppError, PageError};
 use crate::i18n::T;
-use crate::pages::{Nav, PageId, flash, local_time};
+use crate::pages::{Nav, PageId, flash, local_time, merge_undo};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
 use kehu_domain::Role;
 use kehu_domain::access::Visibility;
 use kehu_domain::ids::CustomerId;
@@ -64,6 +65,10 @@ pub struct ShowPage {
     props: Vec<(&'static str, String)>,
     masked: bool,
     in_pool: bool,
+    /// Its pool (unowned) and the owner's lock.
+    place: kehu_store::pools::Place,
+    /// The actor owns it: may lock and unlock.
+    is_owner: bool,
     owner: String,
     contacts: Vec<ContactRow>,
     events: Vec<Event>,
@@ -71,6 +76,9 @@ pub struct ShowPage {
     can_release: bool,
     reps: Vec<Rep>,
     requests: Vec<RequestRow>,
+    merges: Vec<merge_undo::MergeRow>,
+    follow_ups: super::follow_up::Section,
+    people: super::collaborators::Section,
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,6 +97,9 @@ pub fn describe(t: T, e: &LedgerEntry) -> String {
         LedgerKind::Release => "ledger.release",
         LedgerKind::Transfer => "ledger.transfer",
         LedgerKind::Recycle => "ledger.recycle",
+        LedgerKind::Merge => "merge.ledger_merge",
+        LedgerKind::Unmerge => "merge.ledger_unmerge",
+        LedgerKind::Appeal => "people.ledger_appeal",
     };
     t.fmt(key, &[("by", &e.by_name), ("from", from), ("to", to)])
 }
@@ -98,20 +109,26 @@ pub async fn page(
     session: Session,
     PageId(id): PageId,
     Query(p): Query<Params>,
-) -> Result<ShowPage, PageError> {
+) -> Result<Response, PageError> {
     let t = T(session.locale);
     let actor = &session.actor;
-    let view = state
-        .store
-        .customer_for(actor, CustomerId(id))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let Some(view) = state.store.customer_for(actor, CustomerId(id)).await? else {
+        // A merged-away id leads to the record it was merged into.
+        return match crate::merge::redirect(&state, actor, CustomerId(id)).await? {
+            Some(to) => Ok(Redirect::to(&format!("/customers/{to}")).into_response()),
+            None => Err(AppError::NotFound.into()),
+        };
+    };
+    crate::collaborators::log_reveal(&state, actor, &view, "page").await?;
     let offset = state.config.utc_offset;
     let masked = view.visibility != Visibility::Full;
     let c = &view.customer;
     let phone = |p: &kehu_domain::customer::Phone| if masked { p.masked() } else { p.national() };
     let contacts = state.store.contacts(c.id).await?;
-    let ledger = state.store.ledger(c.id).await?;
+    let ledger = state.store.timeline(c.id).await?;
+    let merges = merge_undo::merges_on(&state, &session, c.id).await?;
+    let follow_ups = super::follow_up::section(&state, t, actor, &view).await?;
+    let people = super::collaborators::section(&state, t, &session, &view).await?;
     let requests = if masked {
         Vec::new()
     } else {
@@ -177,13 +194,17 @@ pub async fn page(
             &session,
             if c.in_pool() { "pool" } else { "mine" },
         )),
-        flash: flash(t, p.flash.as_deref()),
+        flash: flash(t, p.flash.as_deref())
+            .or_else(|| merge_undo::flash(t, p.flash.as_deref()))
+            .or_else(|| super::collaborators::flash(t, p.flash.as_deref())),
         csrf: session.csrf.clone(),
         id: c.id.0,
         name: c.name.clone(),
         props,
         masked,
         in_pool: c.in_pool(),
+        place: view.place.clone(),
+        is_owner: c.owner_id == Some(actor.user_id),
         owner: c
             .owner_name
             .clone()
@@ -201,7 +222,7 @@ pub async fn page(
             .rev()
             .map(|e| Event {
                 at: local_time(e.at, offset),
-                text: describe(t, e),
+                text: merge_undo::timeline_text(t, c.id.0, e, describe(t, e)),
                 reason: e
                     .reason
                     .as_ref()
@@ -213,7 +234,7 @@ pub async fn page(
             .map(|a| Change {
                 at: local_time(a.at, offset),
                 who: a.actor_name,
-                field: t.t(&format!("customer.{}", a.field)).to_owned(),
+                field: merge_undo::audit_label(t, &a.field),
                 old: a.old_value.unwrap_or_default(),
                 new: a.new_value.unwrap_or_default(),
             })
@@ -228,5 +249,9 @@ pub async fn page(
                 what: t.t(&format!("identity.kind_{}", r.kind)).to_owned(),
             })
             .collect(),
-    })
+        merges,
+        follow_ups,
+        people,
+    }
+    .into_response())
 }

@@ -19,6 +19,7 @@ async fn every_state_changing_form_rejects_a_missing_or_wrong_csrf() {
         let m = signed_in(app, "mgr_east").await;
         let b_csrf = b.csrf().await;
         let (rep_a, rep_b) = (o.rep_a.id.to_string(), o.rep_b.id.to_string());
+        let dest_b = format!("rep:{rep_b}");
 
         let forms = [
             Form {
@@ -48,7 +49,7 @@ async fn every_state_changing_form_rejects_a_missing_or_wrong_csrf() {
             Form {
                 web: &m,
                 path: format!("/team/{rep_a}/transfer-all"),
-                fields: vec![("to", &rep_b), ("reason", "离职交接")],
+                fields: vec![("dest", &dest_b), ("reason", "离职交接")],
             },
             Form {
                 web: &a,
@@ -90,7 +91,8 @@ async fn every_state_changing_form_rejects_a_missing_or_wrong_csrf() {
         transfer.submit(Some(&m_csrf)).await.status(303);
         assert_eq!(owner_of(app, &o.admin, owned).await, Some(o.rep_b.id));
         // The customer A created above.
-        transfer_all.submit(Some(&m_csrf)).await.status(200);
+        let started = transfer_all.submit(Some(&m_csrf)).await.status(303);
+        super::team::wait_for_handover(&m, &started.location()).await;
         assert!(app.list_ids(&o.rep_a, "scope=mine").await.is_empty());
         logout.submit(Some(&a_csrf)).await.status(303);
         let r = a.get("/customers").await.status(303);

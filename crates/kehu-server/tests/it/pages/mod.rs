@@ -6,7 +6,13 @@
 
 mod auth;
 mod customers;
+mod follow_ups;
 mod forms;
+mod fuzzy;
+mod merge;
+mod people;
+mod pools;
+mod team;
 
 use crate::harness::{Org, PASSWORD, TestApp, TestUser, zh};
 use reqwest::StatusCode;
