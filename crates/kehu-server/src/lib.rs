@@ -11,6 +11,7 @@ pub mod follow_ups;
 pub mod handover;
 pub mod i18n;
 pub mod identity;
+pub mod jobs;
 pub mod merge;
 pub mod notifications;
 pub mod ownership;

@@ -58,6 +58,16 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The state of a server that is not listening (jobs from the command line, tests).
+    pub fn new(store: Store, clock: Clock, config: ServerConfig) -> AppState {
+        AppState {
+            store,
+            clock,
+            config: Arc::new(config),
+            throttles: Arc::new(Mutex::new(LoginThrottles::default())),
+        }
+    }
+
     /// The current instant.
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()

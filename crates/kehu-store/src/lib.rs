@@ -16,6 +16,7 @@ pub mod merge;
 pub mod notifications;
 pub mod ownership;
 pub mod pools;
+mod recycle;
 pub mod requests;
 pub mod reveal;
 pub mod review;

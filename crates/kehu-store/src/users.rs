@@ -202,7 +202,7 @@ impl Store {
     /// How many users exist (zero means a fresh database).
     pub async fn count_users(&self) -> Result<i64, StoreError> {
         Ok(on_db!(&self.db, |p| sqlx::query_scalar::<_, i64>(
-            "select count(*) from users"
+            "select count(*) from users where login <> '_system'"
         )
         .fetch_one(p)
         .await)?)

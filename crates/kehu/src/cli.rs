@@ -45,6 +45,20 @@ pub enum Command {
     },
     /// Find duplicate customers in a CSV file: which records are one customer.
     Dedupe(crate::dedupe::DedupeArgs),
+    /// Time-based rules (recycling and its warnings), for cron users.
+    Jobs {
+        /// What to run.
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+/// `kehu jobs …`.
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Run every job once, now, and exit. Safe beside running servers: each due item is
+    /// handled once.
+    RunOnce,
 }
 
 /// `kehu serve` options.
@@ -70,6 +84,10 @@ pub struct ServeArgs {
         allow_negative_numbers = true
     )]
     pub utc_offset_hours: i32,
+    /// Do not run the time-based jobs (recycling) in this process; run `kehu jobs run-once`
+    /// from cron instead.
+    #[arg(long, env = "KEHU_NO_JOBS")]
+    pub no_jobs: bool,
 }
 
 /// `kehu user …`.

@@ -1,6 +1,6 @@
 //! The subcommands, each a thin call into the libraries.
 
-use crate::cli::{Cli, Command, RoleArg, ServeArgs, TokenCommand, UserCommand};
+use crate::cli::{Cli, Command, JobsCommand, RoleArg, ServeArgs, TokenCommand, UserCommand};
 use anyhow::{Context, bail};
 use chrono::{FixedOffset, Utc};
 use kehu_domain::Role;
@@ -54,6 +54,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token {
             command: TokenCommand::Create { login, name },
         } => create_token(&cli.database_url, &login, &name).await,
+        Command::Jobs {
+            command: JobsCommand::RunOnce,
+        } => run_jobs(&cli.database_url).await,
         Command::Dedupe(args) => crate::dedupe::run(&cli.database_url, &args).await,
     }
 }
@@ -104,12 +107,28 @@ async fn serve(url: &str, args: ServeArgs) -> anyhow::Result<()> {
     config.utc_offset = FixedOffset::east_opt(args.utc_offset_hours * 3600)
         .context("--utc-offset-hours must be within ±23")?;
     let server = Server::with_store(config, store, kehu_server::Clock::System).await?;
+    if !args.no_jobs {
+        kehu_server::jobs::spawn(server.state().clone(), kehu_server::jobs::EVERY);
+    }
     println!("Kehu is running: open http://{}/", server.local_addr());
     server
         .run_until(async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
+    Ok(())
+}
+
+/// `kehu jobs run-once`: one pass of every job at the wall clock's now.
+async fn run_jobs(url: &str) -> anyhow::Result<()> {
+    let store = open(url).await?;
+    let config = ServerConfig::new("127.0.0.1:0".parse()?, url);
+    let state = kehu_server::AppState::new(store, kehu_server::Clock::System, config);
+    let r = kehu_server::jobs::run_once(&state).await?;
+    println!(
+        "recycled {} customers, sent {} warnings, skipped {} that changed meanwhile",
+        r.recycled, r.warned, r.skipped
+    );
     Ok(())
 }
 

@@ -9,7 +9,10 @@ mod rules;
 
 pub use claim::{ClaimFacts, ClaimLimits, ClaimRefusal};
 pub use leave::{Leave, paused_deadline};
-pub use recycle::{Exemption, RecycleCause, RecycleFacts, RecycleRule, RecycleVerdict, judge};
+pub use recycle::{
+    Exemption, RecycleCause, RecycleCauseRecord, RecycleFacts, RecycleRecord, RecycleRule,
+    RecycleVerdict, judge, recycle_change,
+};
 pub use rules::{LockLimitReached, PoolRules};
 
 #[cfg(test)]

@@ -188,3 +188,86 @@ fn causes<'a>(
         .map(|at| (RecycleCause::DealLost { at }, at));
     [no_follow_up, no_progress, lost].into_iter().flatten()
 }
+
+/// What a recycle event records in the ledger's `rule` column: the rule with its facts and
+/// the pool the customer went to, so the timeline can say "30 days without an effective
+/// follow-up since 2026-10-01; pool 华东公海".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecycleRecord {
+    /// The rule and its facts.
+    pub cause: RecycleCauseRecord,
+    /// When it became due.
+    pub due: DateTime<Utc>,
+    /// The pool it went to.
+    pub pool: String,
+}
+
+/// [`RecycleCause`] as stored (owned and deserialisable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum RecycleCauseRecord {
+    /// See [`RecycleCause::NoFollowUp`].
+    NoFollowUp {
+        /// Days.
+        days: u32,
+        /// Since.
+        since: DateTime<Utc>,
+    },
+    /// See [`RecycleCause::NoProgress`].
+    NoProgress {
+        /// Days.
+        days: u32,
+        /// Since.
+        since: DateTime<Utc>,
+    },
+    /// See [`RecycleCause::DealLost`].
+    DealLost {
+        /// When.
+        at: DateTime<Utc>,
+    },
+}
+
+impl From<RecycleCause> for RecycleCauseRecord {
+    fn from(c: RecycleCause) -> Self {
+        match c {
+            RecycleCause::NoFollowUp { days, since } => Self::NoFollowUp { days, since },
+            RecycleCause::NoProgress { days, since } => Self::NoProgress { days, since },
+            RecycleCause::DealLost { at } => Self::DealLost { at },
+        }
+    }
+}
+
+impl From<RecycleCauseRecord> for RecycleCause {
+    fn from(c: RecycleCauseRecord) -> Self {
+        match c {
+            RecycleCauseRecord::NoFollowUp { days, since } => Self::NoFollowUp { days, since },
+            RecycleCauseRecord::NoProgress { days, since } => Self::NoProgress { days, since },
+            RecycleCauseRecord::DealLost { at } => Self::DealLost { at },
+        }
+    }
+}
+
+/// The owner change of a recycle, by the system user, carrying its [`RecycleRecord`]; a
+/// customer no longer owned (claimed back, released, recycled by another instance) is not
+/// recycled again.
+pub fn recycle_change(
+    system: crate::ids::UserId,
+    state: &crate::ownership::OwnershipState,
+    record: &RecycleRecord,
+    now: DateTime<Utc>,
+) -> Result<crate::ownership::OwnerChange, crate::ownership::OwnershipError> {
+    if state.owner_id.is_none() {
+        return Err(crate::ownership::OwnershipError::InPool);
+    }
+    Ok(crate::ownership::OwnerChange {
+        customer_id: state.customer_id,
+        kind: crate::ownership::LedgerKind::Recycle,
+        from: state.owner_id,
+        to: None,
+        by: system,
+        reason: None,
+        rule: serde_json::to_string(record).ok(),
+        at: now,
+        expected_version: state.version,
+    })
+}

@@ -299,3 +299,48 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_recycle_is_by_the_system_and_records_its_rule_and_pool() {
+    use crate::ids::{CustomerId, UserId};
+    use crate::ownership::{LedgerKind, OwnershipError, OwnershipState};
+    let owned = OwnershipState {
+        customer_id: CustomerId(7),
+        owner_id: Some(UserId(3)),
+        owner_name: Some("张伟".into()),
+        owner_team_path: Some("/1/2/".into()),
+        owner_since: day(0),
+        version: 4,
+    };
+    let record = RecycleRecord {
+        cause: RecycleCause::NoFollowUp {
+            days: 30,
+            since: day(0),
+        }
+        .into(),
+        due: day(30),
+        pool: "华东公海".into(),
+    };
+    let change = recycle_change(UserId(1), &owned, &record, day(31)).expect("owned");
+    assert_eq!(
+        (
+            change.kind,
+            change.from,
+            change.to,
+            change.by,
+            change.expected_version
+        ),
+        (LedgerKind::Recycle, Some(UserId(3)), None, UserId(1), 4)
+    );
+    let stored: RecycleRecord =
+        serde_json::from_str(change.rule.as_deref().expect("rule")).expect("json");
+    assert_eq!(stored, record);
+    let pooled = OwnershipState {
+        owner_id: None,
+        ..owned
+    };
+    assert_eq!(
+        recycle_change(UserId(1), &pooled, &record, day(31)),
+        Err(OwnershipError::InPool)
+    );
+}

@@ -4,6 +4,7 @@
 
 mod customers;
 mod fields;
+mod follow_ups;
 mod history;
 mod names;
 mod org;
@@ -96,6 +97,7 @@ pub async fn seed(
     let org = org::build(store, &mut rng, now, size.reps_per_team, &password_hash).await?;
     let created = customers::create_all(store, &mut rng, &org, now, size.customers).await?;
     let in_pool = history::play(store, &mut rng, &org, &created, now).await?;
+    follow_ups::log(store, &mut rng, &created, now).await?;
     Ok(DemoSummary {
         logins: org.logins,
         password: DEMO_PASSWORD,

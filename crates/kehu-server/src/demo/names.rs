@@ -232,6 +232,16 @@ pub(super) const MOBILE_PREFIXES: &[&str] = &[
     "186", "187", "188", "189", "191", "198", "199",
 ];
 
+/// What reps write after a call or a visit (each long enough to count as effective).
+pub(super) const FOLLOW_UP_NOTES: &[&str] = &[
+    "电话沟通了报价，客户希望下周安排技术演示",
+    "拜访采购负责人，确认了年度采购计划和预算范围",
+    "客户在对比两家供应商，已发送案例资料和参考报价",
+    "微信沟通交期要求，客户关心售后服务响应时间",
+    "客户反馈样品测试通过，等待内部审批流程",
+    "约了下周二上门，和技术负责人讨论改造方案",
+];
+
 #[cfg(test)]
 mod tests {
     use super::REGIONS;

@@ -264,3 +264,23 @@ async fn the_same_demo_on_both_engines() {
     }
     assert_eq!(seen[0], seen[1]);
 }
+
+#[tokio::test]
+async fn the_first_recycle_pass_takes_back_only_the_neglected_few() {
+    for b in BACKENDS {
+        let (db, _) = seeded(b).await;
+        let admin = actor(&db.store, "admin").await;
+        let owned_before = list(&db.store, &admin, Scope::Team).await.len();
+        let config = crate::ServerConfig::new("127.0.0.1:0".parse().expect("addr"), db.url.clone());
+        let clock = crate::Clock::Manual(std::sync::Arc::new(std::sync::Mutex::new(now())));
+        let state = crate::AppState::new(db.store.clone(), clock, config);
+        let r = crate::jobs::run_once(&state).await.expect("pass");
+        let owned_after = list(&db.store, &admin, Scope::Team).await.len();
+        assert_eq!(owned_before - owned_after, r.recycled, "{b:?}");
+        assert!(
+            r.recycled * 10 < owned_before,
+            "{b:?}: {r:?} of {owned_before}"
+        );
+        assert!(r.warned > 0, "{b:?}: the demo shows warnings: {r:?}");
+    }
+}

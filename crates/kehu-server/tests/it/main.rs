@@ -12,4 +12,5 @@ mod api_pools;
 mod browser;
 mod claim_race;
 mod harness;
+mod jobs;
 mod pages;

@@ -33,19 +33,23 @@ pub enum PoolRefusal {
     },
 }
 
-// The rep's claims in the three windows, read from the `(to_user, kind, at)` index.
-const CLAIMS: &str = "select count(case when at >= $2 then 1 end), count(case when at >= $3 then 1 end), \
-     count(case when at >= $4 then 1 end) from ownership_events \
-     where to_user = $1 and kind = 'claim' and at >= $5";
+// Everything a claim's rules look at, in one statement (the write lock is held meanwhile):
+// the customer's pool rules, the rep's claims in the three windows (one range of the
+// `(to_user, kind, at)` index), the customers they own (won customers are not modelled yet:
+// `owned_won` is 0, so the cap counts every customer), and their last loss of this customer.
+const FACTS: &str = "select \
+     (select rules from pools where id = coalesce((select pool_id from customers where id = $1), \
+        (select id from pools where is_default))), \
+     count(case when e.at >= $3 then 1 end), count(case when e.at >= $4 then 1 end), \
+     count(case when e.at >= $5 then 1 end), \
+     (select count(*) from customers where owner_id = $2 and merged_into is null), \
+     (select l.at from ownership_events l where l.customer_id = $1 and l.from_user = $2 \
+        order by l.at desc limit 1) \
+     from ownership_events e where e.to_user = $2 and e.kind = 'claim' and e.at >= $6";
 
-// Won customers are not modelled yet: `owned_won` is 0, so the cap counts every customer.
 const OWNED: &str = "select count(*) from customers where owner_id = $1 and merged_into is null";
 
-const LOST_AT: &str = "select at from ownership_events where customer_id = $1 and from_user = $2 \
-     order by at desc limit 1";
-
-const CUSTOMER_RULES: &str = "select rules from pools where id = \
-     coalesce((select pool_id from customers where id = $1), (select id from pools where is_default))";
+type FactsRow = (Option<String>, i64, i64, i64, i64, Option<DateTime<Utc>>);
 
 impl Store {
     /// Claims pool customer `id` for `actor` under its pool's claim rules, counted in the
@@ -68,8 +72,8 @@ impl Store {
                 Ok(c) => c,
                 Err(e) => return Ok(Err(e)),
             };
-            let limits = customer_rules(&mut tx, id).await?.claim;
-            let facts = claim_facts(&mut tx, actor.user_id, id, local, now).await?;
+            let (rules, facts) = claim_facts(&mut tx, actor.user_id, id, local, now).await?;
+            let limits = rules.claim;
             if let Err(refusal) = limits.check(&facts, now) {
                 return Err(refused(refusal, &facts));
             }
@@ -141,14 +145,6 @@ fn refused(refusal: ClaimRefusal, facts: &ClaimFacts) -> StoreError {
     StoreError::Refused(PoolRefusal::Claim { refusal, claimed })
 }
 
-async fn customer_rules(tx: &mut Tx, id: CustomerId) -> Result<PoolRules, StoreError> {
-    let raw: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(CUSTOMER_RULES)
-        .bind(id.0)
-        .fetch_optional(&mut *c)
-        .await)?;
-    raw.map_or_else(|| Ok(PoolRules::default()), |r| parse_rules(&r))
-}
-
 async fn owned(tx: &mut Tx, rep: UserId) -> Result<u32, StoreError> {
     let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(OWNED)
         .bind(rep.0)
@@ -163,10 +159,11 @@ async fn claim_facts(
     id: CustomerId,
     local: FixedOffset,
     now: DateTime<Utc>,
-) -> Result<ClaimFacts, StoreError> {
+) -> Result<(PoolRules, ClaimFacts), StoreError> {
     let w = ClaimLimits::windows(now, local).map(micros);
     let earliest = w.iter().copied().min().unwrap_or(now);
-    let (d, wk, m): (i64, i64, i64) = on_tx!(tx, |c| sqlx::query_as(CLAIMS)
+    let (rules, d, wk, m, owned, lost_at): FactsRow = on_tx!(tx, |c| sqlx::query_as(FACTS)
+        .bind(id.0)
         .bind(rep.0)
         .bind(w[0])
         .bind(w[1])
@@ -174,18 +171,15 @@ async fn claim_facts(
         .bind(earliest)
         .fetch_one(&mut *c)
         .await)?;
-    let lost_at: Option<DateTime<Utc>> = on_tx!(tx, |c| sqlx::query_scalar(LOST_AT)
-        .bind(id.0)
-        .bind(rep.0)
-        .fetch_optional(&mut *c)
-        .await)?;
     let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
-    Ok(ClaimFacts {
+    let rules = rules.map_or_else(|| Ok(PoolRules::default()), |r| parse_rules(&r))?;
+    let facts = ClaimFacts {
         claimed: [n(d), n(wk), n(m)],
-        owned: owned(tx, rep).await?,
+        owned: n(owned),
         owned_won: 0,
         lost_at,
-    })
+    };
+    Ok((rules, facts))
 }
 
 /// Refuses an assignment (transfer) that would take `change.to` over their home pool's

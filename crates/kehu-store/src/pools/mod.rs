@@ -8,7 +8,7 @@ mod preview;
 pub use claim::PoolRefusal;
 pub(crate) use claim::check_cap;
 pub use crud::{NewPool, Pool, PoolSummary, PoolUser};
-pub use preview::{Preview, PreviewItem};
+pub use preview::{Judged, Preview, PreviewItem};
 
 use crate::db::Tx;
 use crate::error::StoreError;

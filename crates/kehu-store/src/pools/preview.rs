@@ -63,6 +63,21 @@ type OwnedRow = (
     bool,
 );
 
+/// One owned customer watched by a pool's rules, with the rules' verdict on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Judged {
+    /// The customer.
+    pub customer_id: i64,
+    /// Its name.
+    pub customer_name: String,
+    /// Its owner.
+    pub owner_id: i64,
+    /// The owner's name.
+    pub owner_name: String,
+    /// What the rules say at the instant judged.
+    pub verdict: RecycleVerdict,
+}
+
 impl Store {
     /// What `rules` (with `whitelist`) would recycle from pool `pool` at `at`. Deals and
     /// leave are not recorded yet, so no customer is won, has an open deal or a paused clock.
@@ -74,6 +89,44 @@ impl Store {
         protection_rules: &ProtectionRules,
         at: DateTime<Utc>,
     ) -> Result<Preview, StoreError> {
+        let judged = self
+            .judge_pool(pool, rules, whitelist, protection_rules, at)
+            .await?;
+        let customers: Vec<PreviewItem> = judged
+            .into_iter()
+            .filter_map(|j| match j.verdict {
+                RecycleVerdict::Recycle { cause, .. } => Some(PreviewItem {
+                    customer_id: j.customer_id,
+                    customer_name: j.customer_name,
+                    owner_id: j.owner_id,
+                    owner_name: j.owner_name,
+                    cause,
+                }),
+                _ => None,
+            })
+            .collect();
+        let reps = customers
+            .iter()
+            .map(|c| c.owner_id)
+            .collect::<BTreeSet<_>>()
+            .len();
+        Ok(Preview {
+            at,
+            reps,
+            customers,
+        })
+    }
+
+    /// Every customer pool `pool`'s rules watch (owned by reps whose home pool it is), with
+    /// the verdict at `at`: what the recycle job acts on and the preview shows.
+    pub async fn judge_pool(
+        &self,
+        pool: i64,
+        rules: &PoolRules,
+        whitelist: &[i64],
+        protection_rules: &ProtectionRules,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Judged>, StoreError> {
         let rows: Vec<OwnedRow> = on_db!(&self.db, |p| sqlx::query_as(OWNED)
             .bind(pool)
             .fetch_all(p)
@@ -84,7 +137,7 @@ impl Store {
         for (id, t) in follow_ups {
             by_customer.entry(id).or_default().push(t);
         }
-        let mut customers = Vec::new();
+        let mut out = Vec::with_capacity(rows.len());
         for (id, name, grade, source, owner, owner_name, since, last, locked) in rows {
             let grade = grade.as_deref().and_then(|g| Grade::parse(g).ok());
             let source = Source::parse(&source).unwrap_or(Source::Other);
@@ -102,27 +155,14 @@ impl Store {
                 protected_until: protection(policy, since, times).until,
                 leave: Vec::new(),
             };
-            if let RecycleVerdict::Recycle { cause, .. } =
-                judge(rules.recycle_rule(grade), &facts, at)
-            {
-                customers.push(PreviewItem {
-                    customer_id: id,
-                    customer_name: name,
-                    owner_id: owner,
-                    owner_name,
-                    cause,
-                });
-            }
+            out.push(Judged {
+                customer_id: id,
+                customer_name: name,
+                owner_id: owner,
+                owner_name,
+                verdict: judge(rules.recycle_rule(grade), &facts, at),
+            });
         }
-        let reps = customers
-            .iter()
-            .map(|c| c.owner_id)
-            .collect::<BTreeSet<_>>()
-            .len();
-        Ok(Preview {
-            at,
-            reps,
-            customers,
-        })
+        Ok(out)
     }
 }

@@ -59,7 +59,7 @@ pub async fn run(
         .filter(|r| r.customer_id == r.cluster_id)
         .count();
     eprintln!(
-        "{} customers reviewed as {}: {clusters} clusters of duplicates holding {} customers; {} pairs compared in {:.1} s",
+        "{} customers reviewed as {}: {} customers in {clusters} cluster(s) of duplicates; {} pairs compared in {:.1} s",
         records.len(),
         actor.name,
         rows.len(),

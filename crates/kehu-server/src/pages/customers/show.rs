@@ -104,6 +104,15 @@ pub fn describe(t: T, e: &LedgerEntry) -> String {
     t.fmt(key, &[("by", &e.by_name), ("from", from), ("to", to)])
 }
 
+/// A recycle's rule and facts, in words, for its timeline entry.
+fn recycle_reason(t: T, e: &LedgerEntry, offset: chrono::FixedOffset) -> Option<String> {
+    let rule = e
+        .rule
+        .as_deref()
+        .filter(|_| e.kind == LedgerKind::Recycle)?;
+    crate::jobs::describe_recycle(t, rule, offset)
+}
+
 pub async fn page(
     State(state): State<AppState>,
     session: Session,
@@ -226,7 +235,8 @@ pub async fn page(
                 reason: e
                     .reason
                     .as_ref()
-                    .map(|r| t.fmt("ledger.reason", &[("reason", r)])),
+                    .map(|r| t.fmt("ledger.reason", &[("reason", r)]))
+                    .or_else(|| recycle_reason(t, e, offset)),
             })
             .collect(),
         changes: changes

@@ -1,0 +1,246 @@
+//! The claim endpoint under 200 concurrent claimers, against a baseline measured in the
+//! same run: a minimal axum handler doing one SQLite insert per request, served and driven
+//! the same way (HTTP over loopback, same client, same concurrency).
+//!
+//! Run: `cargo bench -p kehu-server --bench claims`. Prints the machine, the date and a
+//! Markdown table. Each claimer claims its own customers, so every request is a real claim
+//! (the pool's rules counted and the claim written in one transaction holding the rep's lock).
+
+use axum::Router;
+use axum::extract::State;
+use axum::routing::post;
+use chrono::Utc;
+use futures::future::join_all;
+use kehu_domain::customer::{CustomerInput, NewCustomer};
+use kehu_domain::ids::CustomerId;
+use kehu_domain::ownership::{self, Reason};
+use kehu_domain::{Actor, Role};
+use kehu_server::auth::token::{random_token, token_hash};
+use kehu_server::{Clock, Server, ServerConfig};
+use kehu_store::NewUser;
+use kehu_testkit::{Backend, TestDb};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+/// Concurrent clients.
+const CLAIMERS: usize = 200;
+/// Requests per client.
+const PER_CLAIMER: usize = 10;
+
+struct Row {
+    name: &'static str,
+    ok: usize,
+    total: usize,
+    per_s: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+/// Fires `paths[i]` for client `i`, one request after another per client, all clients at once.
+async fn drive(
+    base: &str,
+    requests: Vec<Vec<(String, Option<String>)>>,
+    name: &'static str,
+) -> Row {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CLAIMERS)
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    let runs = requests.into_iter().map(|list| {
+        let client = client.clone();
+        async move {
+            let mut out = Vec::with_capacity(list.len());
+            for (path, auth) in list {
+                let mut req = client.post(format!("{base}{path}"));
+                if let Some(a) = auth {
+                    req = req.header("authorization", a);
+                }
+                let t = Instant::now();
+                let ok = req.send().await.is_ok_and(|r| r.status().is_success());
+                out.push((t.elapsed(), ok));
+            }
+            out
+        }
+    });
+    let results: Vec<(Duration, bool)> = join_all(runs).await.into_iter().flatten().collect();
+    let total_time = started.elapsed();
+    let mut ms: Vec<f64> = results.iter().map(|(d, _)| d.as_secs_f64() * 1e3).collect();
+    ms.sort_by(f64::total_cmp);
+    let n = ms.len().max(1);
+    let rank = |p: f64| ms[((p * n as f64).ceil() as usize).clamp(1, n) - 1];
+    let ok = results.iter().filter(|(_, ok)| *ok).count();
+    Row {
+        name,
+        ok,
+        total: results.len(),
+        per_s: ok as f64 / total_time.as_secs_f64(),
+        p50_ms: rank(0.50),
+        p99_ms: rank(0.99),
+    }
+}
+
+async fn baseline() -> Row {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let url = format!("{}-baseline", db.url);
+    let opts = SqliteConnectOptions::from_str(&url)
+        .expect("url")
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(10));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(opts)
+        .await
+        .expect("baseline pool");
+    sqlx::query("create table hits (id integer primary key, at text not null)")
+        .execute(&pool)
+        .await
+        .expect("table");
+    async fn insert(State(pool): State<sqlx::SqlitePool>) -> axum::http::StatusCode {
+        #[expect(clippy::disallowed_methods, reason = "the baseline stamps its rows")]
+        let at = Utc::now();
+        match sqlx::query("insert into hits (at) values ($1)")
+            .bind(at)
+            .execute(&pool)
+            .await
+        {
+            Ok(_) => axum::http::StatusCode::OK,
+            Err(_) => axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+    let app = Router::new().route("/hit", post(insert)).with_state(pool);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let requests = (0..CLAIMERS)
+        .map(|_| {
+            (0..PER_CLAIMER)
+                .map(|_| ("/hit".to_owned(), None))
+                .collect()
+        })
+        .collect();
+    drive(&base, requests, "baseline: one SQLite insert").await
+}
+
+fn customer(name: &str, phone: &str) -> NewCustomer {
+    let input = CustomerInput {
+        name: Some(name.into()),
+        phone: Some(phone.into()),
+        source: Some("web".into()),
+        ..Default::default()
+    };
+    NewCustomer::parse(&input, chrono::FixedOffset::east_opt(8 * 3600).expect("tz")).expect("valid")
+}
+
+#[expect(
+    clippy::disallowed_methods,
+    reason = "a benchmark stands in for the clock"
+)]
+async fn claims() -> Row {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let s = &db.store;
+    let now = Utc::now();
+    let team = s.create_team("华东", None, now).await.expect("team");
+    let seller_id = s
+        .create_user(
+            &NewUser {
+                login: "seller",
+                name: "seller",
+                role: Role::Rep,
+                team_id: Some(team),
+                password_hash: "x",
+            },
+            now,
+        )
+        .await
+        .expect("seller");
+    let seller: Actor = s.actor(seller_id).await.expect("load").expect("active");
+    let reason = Reason::parse("bench").expect("reason");
+    let mut requests = Vec::with_capacity(CLAIMERS);
+    for i in 0..CLAIMERS {
+        let login = format!("rep{i:03}");
+        let id = s
+            .create_user(
+                &NewUser {
+                    login: &login,
+                    name: &login,
+                    role: Role::Rep,
+                    team_id: Some(team),
+                    password_hash: "x",
+                },
+                now,
+            )
+            .await
+            .expect("rep");
+        let token = random_token();
+        s.create_api_token(id, "bench", &token_hash(&token), now)
+            .await
+            .expect("token");
+        let mut list = Vec::with_capacity(PER_CLAIMER);
+        for j in 0..PER_CLAIMER {
+            let phone = format!("139{:08}", i * PER_CLAIMER + j);
+            let c = s
+                .create_customer(&seller, &customer(&format!("客户{phone}"), &phone), now)
+                .await
+                .expect("customer");
+            release(s, &seller, c, &reason, now).await;
+            list.push((
+                format!("/api/v1/customers/{}/claim", c.0),
+                Some(format!("Bearer {token}")),
+            ));
+        }
+        requests.push(list);
+    }
+    let config = ServerConfig::new("127.0.0.1:0".parse().expect("addr"), db.url.clone());
+    let server = Server::with_store(config, db.store.clone(), Clock::System)
+        .await
+        .expect("server");
+    let base = format!("http://{}", server.local_addr());
+    tokio::spawn(server.run_until(std::future::pending::<()>()));
+    let row = drive(&base, requests, "POST /api/v1/customers/{id}/claim").await;
+    std::mem::forget(db); // the server task still uses it; the process ends right after
+    row
+}
+
+async fn release(
+    s: &kehu_store::Store,
+    owner: &Actor,
+    id: CustomerId,
+    reason: &Reason,
+    now: chrono::DateTime<Utc>,
+) {
+    let state = s.ownership_state(id).await.expect("state").expect("exists");
+    let change = ownership::release(owner, &state, reason, now).expect("release");
+    s.apply_owner_change(&change).await.expect("apply");
+}
+
+#[tokio::main]
+async fn main() {
+    let base = baseline().await;
+    let claim = claims().await;
+    #[expect(clippy::disallowed_methods, reason = "the report's date")]
+    let today = Utc::now().format("%Y-%m-%d");
+    println!(
+        "{today}, {} cores, SQLite, {CLAIMERS} concurrent clients × {PER_CLAIMER} requests\n",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!("| path | ok/total | req/s | p50 ms | p99 ms | throughput vs baseline |");
+    println!("|---|---|---|---|---|---|");
+    for r in [&base, &claim] {
+        println!(
+            "| {} | {}/{} | {:.0} | {:.1} | {:.1} | {:.0}% |",
+            r.name,
+            r.ok,
+            r.total,
+            r.per_s,
+            r.p50_ms,
+            r.p99_ms,
+            100.0 * r.per_s / base.per_s
+        );
+    }
+}

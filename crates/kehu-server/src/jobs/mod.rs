@@ -1,0 +1,45 @@
+//! Jobs: time-based rules applied by `kehu serve` in the background and by
+//! `kehu jobs run-once` for those who prefer cron.
+//!
+//! Every pass judges "now" afresh, so it is idempotent and catches up by itself: a server that
+//! was down for three days recycles, on its first pass, exactly what is due by then, once.
+//! Several instances may run passes at the same time: each owner change is a compare-and-set
+//! on the customer's version, and each warning is keyed by customer, owner and due time, so
+//! every due item is handled once.
+
+mod recycle;
+
+pub use recycle::{RecycleReport, describe as describe_recycle, recycle_pass};
+
+use crate::state::AppState;
+use std::time::Duration;
+
+/// How often `kehu serve` runs the passes.
+pub const EVERY: Duration = Duration::from_secs(60);
+
+/// Runs every job once, now.
+pub async fn run_once(state: &AppState) -> Result<RecycleReport, crate::error::AppError> {
+    recycle_pass(state).await
+}
+
+/// Runs the jobs every `every`, starting at once (the catch-up), until the task is dropped.
+/// A failed pass is logged and retried at the next tick; it never stops the server.
+pub fn spawn(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match run_once(&state).await {
+                Ok(r) if r.recycled + r.warned > 0 => tracing::info!(
+                    recycled = r.recycled,
+                    warned = r.warned,
+                    skipped = r.skipped,
+                    "recycle pass"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "recycle pass failed"),
+            }
+        }
+    })
+}

@@ -1,0 +1,172 @@
+//! The recycle job with a fast-forwarded clock: warned once, recycled once with its rule, the
+//! clock reset by an effective follow-up, and a catch-up pass shared by two instances.
+
+use crate::harness::{Org, TestApp, fresh_phone, id_of};
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use kehu_domain::followup::{EffectivenessRules, FollowUpInput, NewFollowUp};
+use kehu_domain::ids::{CustomerId, UserId};
+use kehu_domain::ownership::LedgerKind;
+use kehu_server::{AppState, Clock, ServerConfig, jobs};
+use kehu_store::Store;
+use kehu_testkit::BACKENDS;
+use std::sync::{Arc, Mutex};
+
+#[expect(
+    clippy::disallowed_methods,
+    reason = "tests start from the real present"
+)]
+fn real_now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+/// A job runner on `store` whose clock stands at `at`.
+fn runner(app: &TestApp, store: Store, at: DateTime<Utc>) -> AppState {
+    let config = ServerConfig::new("127.0.0.1:0".parse().expect("addr"), app.db.url.clone());
+    AppState::new(store, Clock::Manual(Arc::new(Mutex::new(at))), config)
+}
+
+async fn kinds(app: &TestApp, id: i64) -> Vec<LedgerKind> {
+    let ledger = app.store().ledger(CustomerId(id)).await.expect("ledger");
+    ledger.iter().map(|e| e.kind).collect()
+}
+
+#[tokio::test]
+async fn a_neglected_customer_is_warned_once_then_recycled_once_with_its_rule() {
+    for b in BACKENDS {
+        let o = Org::start(b).await;
+        let app = &o.app;
+        let start = real_now();
+        let id = id_of(&app.customer(&o.rep_a, "苏州华星精密", &fresh_phone()).await);
+        let run = |days: i64, hours: i64| {
+            let state = runner(
+                app,
+                app.store().clone(),
+                start + Duration::days(days) + Duration::hours(hours),
+            );
+            async move { jobs::run_once(&state).await.expect("pass") }
+        };
+        // Day 26: nothing yet (30 days without an effective follow-up, warned 3 days before).
+        assert_eq!(
+            (run(26, 0).await.warned, run(26, 0).await.recycled),
+            (0, 0),
+            "{b:?}"
+        );
+        // Day 27: warned, once however often the job runs.
+        assert_eq!(run(27, 1).await.warned, 1, "{b:?}");
+        assert_eq!(run(28, 0).await.warned, 0, "{b:?}");
+        let inbox = app
+            .get(&o.rep_a, "/api/v1/notifications")
+            .await
+            .assert_status(200);
+        let warned: Vec<_> = inbox
+            .items()
+            .iter()
+            .filter(|n| n["kind"] == "recycle_warning")
+            .cloned()
+            .collect();
+        assert_eq!(warned.len(), 1, "{b:?}: {}", inbox.body);
+        // Day 30: recycled to the pool, by the system, with the rule and its facts; once.
+        assert_eq!(run(30, 1).await.recycled, 1, "{b:?}");
+        assert_eq!(run(31, 0).await.recycled, 0, "{b:?}");
+        assert_eq!(
+            kinds(app, id).await,
+            [LedgerKind::Create, LedgerKind::Recycle],
+            "{b:?}"
+        );
+        let ledger = app.store().ledger(CustomerId(id)).await.expect("ledger");
+        let recycle = ledger.last().expect("event");
+        assert_eq!(recycle.by_name, "系统", "{b:?}");
+        let rule = recycle.rule.as_deref().expect("rule");
+        assert!(
+            rule.contains("\"no_follow_up\"") && rule.contains("\"days\":30"),
+            "{b:?}: {rule}"
+        );
+        assert!(
+            app.list_ids(&o.rep_b, "scope=pool").await.contains(&id),
+            "{b:?}"
+        );
+        let inbox = app
+            .get(&o.rep_a, "/api/v1/notifications")
+            .await
+            .assert_status(200);
+        assert!(
+            inbox.items().iter().any(|n| n["kind"] == "recycled"),
+            "{b:?}: {}",
+            inbox.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_effective_follow_up_restarts_the_clock_and_a_short_one_does_not() {
+    for b in BACKENDS {
+        let o = Org::start(b).await;
+        let app = &o.app;
+        let start = real_now();
+        let kept = id_of(&app.customer(&o.rep_a, "常州永信机械", &fresh_phone()).await);
+        let lost = id_of(&app.customer(&o.rep_a, "无锡恒达电子", &fresh_phone()).await);
+        let rep = app
+            .store()
+            .actor(UserId(o.rep_a.id))
+            .await
+            .expect("q")
+            .expect("actor");
+        let rules = EffectivenessRules::default();
+        let cst = FixedOffset::east_opt(8 * 3600).expect("offset");
+        for (id, content) in [
+            (kept, "客户对报价有疑问，下周二安排技术演示"),
+            (lost, "已联系"),
+        ] {
+            let input = FollowUpInput {
+                kind: Some("note".into()),
+                content: Some(content.into()),
+                ..FollowUpInput::default()
+            };
+            let f = NewFollowUp::parse(&input, cst).expect("valid");
+            app.store()
+                .add_follow_up(
+                    &rep,
+                    CustomerId(id),
+                    Some(rep.user_id),
+                    &f,
+                    &rules.judge(&f),
+                    start + Duration::days(20),
+                )
+                .await
+                .expect("follow-up");
+        }
+        let state = runner(app, app.store().clone(), start + Duration::days(31));
+        let r = jobs::run_once(&state).await.expect("pass");
+        assert_eq!(r.recycled, 1, "{b:?}");
+        assert_eq!(app.list_ids(&o.rep_a, "scope=mine").await, [kept], "{b:?}");
+    }
+}
+
+#[tokio::test]
+async fn after_downtime_two_instances_catch_up_and_recycle_each_customer_once() {
+    for b in BACKENDS {
+        let o = Org::start(b).await;
+        let app = &o.app;
+        let start = real_now();
+        let mut ids = Vec::new();
+        for i in 0..6 {
+            ids.push(id_of(
+                &app.customer(&o.rep_a, &format!("客户{i}号精密"), &fresh_phone())
+                    .await,
+            ));
+        }
+        let at = start + Duration::days(100);
+        let other = Store::connect(&app.db.url).await.expect("second store");
+        let (one, two) = (runner(app, app.store().clone(), at), runner(app, other, at));
+        let (a, b2) = tokio::join!(jobs::run_once(&one), jobs::run_once(&two));
+        let (a, b2) = (a.expect("pass"), b2.expect("pass"));
+        assert_eq!(a.recycled + b2.recycled, 6, "{b:?}: {a:?} {b2:?}");
+        for id in ids {
+            assert_eq!(
+                kinds(app, id).await,
+                [LedgerKind::Create, LedgerKind::Recycle],
+                "{b:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! What the recycle job writes: a recycle (an owner change by the system user, into its target
+//! pool) and a warning sent once per customer, owner and due time.
+
+use crate::Store;
+use crate::error::StoreError;
+use crate::notifications::{NewNotification, NotificationKind, add_in};
+use crate::rows::micros;
+use chrono::{DateTime, Utc};
+use kehu_domain::ids::{CustomerId, UserId};
+use kehu_domain::ownership::OwnerChange;
+use std::collections::BTreeMap;
+
+impl Store {
+    /// The system user automatic owner changes are by (created by migration 0013).
+    pub async fn system_user(&self) -> Result<UserId, StoreError> {
+        let id: i64 = on_db!(&self.db, |p| sqlx::query_scalar(
+            "select id from users where login = '_system'"
+        )
+        .fetch_one(p)
+        .await)?;
+        Ok(UserId(id))
+    }
+
+    /// Recycles a customer into `pool` through the one owner-change path (compare-and-set on
+    /// the version: a customer claimed, edited or recycled by another instance meanwhile is
+    /// `Stale`, and nothing is written). The former owner is notified in the same transaction.
+    pub async fn recycle_into(&self, change: &OwnerChange, pool: i64) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        crate::ownership::apply_into(&mut tx, change, Some(pool)).await?;
+        tx.commit().await
+    }
+
+    /// Warns `owner` that `customer` will be recycled at `due`, unless they were warned of this
+    /// very due time already; answers whether a warning was sent.
+    pub async fn warn_of_recycle(
+        &self,
+        customer: CustomerId,
+        customer_name: &str,
+        owner: UserId,
+        due: DateTime<Utc>,
+        due_text: String,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let fresh = on_tx!(&mut tx, |c| {
+            sqlx::query(
+            "insert into recycle_warnings (customer_id, owner_id, due, warned_at) values ($1, $2, $3, $4) \
+             on conflict do nothing"
+        )
+        .bind(customer.0)
+        .bind(owner.0)
+        .bind(micros(due))
+        .bind(micros(now))
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+        }) > 0;
+        if fresh {
+            let params = BTreeMap::from([("customer", customer_name.to_owned()), ("at", due_text)]);
+            let note = NewNotification {
+                user: owner,
+                kind: NotificationKind::RecycleWarning,
+                customer: Some(customer),
+                params,
+            };
+            add_in(&mut tx, &[note], now).await?;
+        }
+        tx.commit().await?;
+        Ok(fresh)
+    }
+}
