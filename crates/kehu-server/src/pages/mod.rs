@@ -65,6 +65,8 @@ pub struct Nav {
     pub role_key: &'static str,
     /// Shows the team tab and transfer tools.
     pub is_manager: bool,
+    /// Shows the administration tabs (pools).
+    pub is_admin: bool,
     /// The CSRF token for forms.
     pub csrf: String,
     /// Which tab is active.
@@ -85,6 +87,7 @@ impl Nav {
             name: session.actor.name.clone(),
             role_key,
             is_manager: session.actor.role != Role::Rep,
+            is_admin: session.actor.role == Role::Admin,
             csrf: session.csrf.clone(),
             tab,
             unread: session.unread,
