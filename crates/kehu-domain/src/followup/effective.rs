@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// What one kind of follow-up needs to count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct KindRule {
     /// Fewest characters of content (`0`: any).
     pub min_chars: u32,
@@ -16,6 +17,7 @@ pub struct KindRule {
 
 /// The rule of each kind; see [`EffectivenessRules::default`] for the shipped defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EffectivenessRules {
     /// Phone calls.
     pub call: KindRule,
@@ -110,5 +112,32 @@ impl EffectivenessRules {
             unmet.push(Unmet::NoContact);
         }
         Effectiveness { unmet }
+    }
+}
+
+/// Longest content a rule may require, and longest call.
+const MAX_MIN_CHARS: u32 = 2000;
+const MAX_MIN_DURATION_SECS: u32 = 4 * 3600;
+
+impl EffectivenessRules {
+    /// Checks every kind's rule is attainable; errors name `<kind>.<field>`.
+    pub fn validate(&self) -> Result<(), crate::error::FieldErrors> {
+        let mut errs = crate::error::FieldErrors::default();
+        for kind in FollowUpKind::ALL {
+            let rule = self.rule(kind);
+            if rule.min_chars > MAX_MIN_CHARS {
+                errs.0.push(crate::error::FieldError::new(
+                    format!("{}.min_chars", kind.code()),
+                    "too_large",
+                ));
+            }
+            if rule.min_duration_secs > MAX_MIN_DURATION_SECS {
+                errs.0.push(crate::error::FieldError::new(
+                    format!("{}.min_duration_secs", kind.code()),
+                    "too_large",
+                ));
+            }
+        }
+        errs.into_result()
     }
 }

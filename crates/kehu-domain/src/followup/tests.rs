@@ -82,3 +82,12 @@ fn whitespace_does_not_count_as_content() {
     let padded = parse(&input("wechat", "好 的 好 的 好 的"));
     assert!(!rules.judge(&padded).is_effective());
 }
+
+#[test]
+fn unattainable_rules_are_refused_by_kind_and_field() {
+    let mut rules = EffectivenessRules::default();
+    assert!(rules.validate().is_ok());
+    rules.call.min_duration_secs = 24 * 3600;
+    let errs = rules.validate().unwrap_err();
+    assert_eq!(errs.0[0].field, "call.min_duration_secs");
+}

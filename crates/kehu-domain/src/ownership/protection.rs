@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// One protection policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProtectionPolicy {
     /// Days a new owner is protected.
     pub initial_days: u32,
@@ -33,6 +34,7 @@ impl Default for ProtectionPolicy {
 
 /// The policies an admin configured: a default, overridden per source, overridden per grade.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProtectionRules {
     /// Used when nothing more specific applies.
     pub default: ProtectionPolicy,
@@ -51,6 +53,47 @@ impl ProtectionRules {
             .map(|(_, p)| *p)
             .or_else(|| by_source().map(|(_, p)| *p))
             .unwrap_or(self.default)
+    }
+}
+
+/// Longest protection any policy may grant, in days.
+const MAX_DAYS: u32 = 3650;
+
+impl ProtectionPolicy {
+    fn check(&self, at: &str, errs: &mut crate::error::FieldErrors) {
+        let field = |f: &str| format!("{at}{f}");
+        for (name, days) in [
+            ("initial_days", self.initial_days),
+            ("extend_days", self.extend_days),
+            ("cap_days", self.cap_days),
+        ] {
+            if days > MAX_DAYS {
+                errs.0
+                    .push(crate::error::FieldError::new(field(name), "too_large"));
+            }
+        }
+        if self.cap_days < self.initial_days {
+            errs.0.push(crate::error::FieldError::new(
+                field("cap_days"),
+                "below_initial",
+            ));
+        }
+    }
+}
+
+impl ProtectionRules {
+    /// Checks every policy; errors name the policy (`default.`, `by_source.web.`,
+    /// `by_grade.A.`) and the field.
+    pub fn validate(&self) -> Result<(), crate::error::FieldErrors> {
+        let mut errs = crate::error::FieldErrors::default();
+        self.default.check("default.", &mut errs);
+        for (source, p) in &self.by_source {
+            p.check(&format!("by_source.{}.", source.code()), &mut errs);
+        }
+        for (grade, p) in &self.by_grade {
+            p.check(&format!("by_grade.{}.", grade.code()), &mut errs);
+        }
+        errs.into_result()
     }
 }
 
@@ -159,6 +202,24 @@ mod tests {
         assert_eq!(rules.policy(Source::Douyin, None), short);
         assert_eq!(rules.policy(Source::Douyin, Some(Grade::A)), long);
         assert_eq!(rules.policy(Source::Web, Some(Grade::B)), rules.default);
+    }
+
+    #[test]
+    fn a_cap_below_the_initial_period_is_refused_by_name() {
+        let rules = ProtectionRules {
+            by_grade: vec![(
+                Grade::A,
+                ProtectionPolicy {
+                    initial_days: 30,
+                    extend_days: 7,
+                    cap_days: 20,
+                },
+            )],
+            ..ProtectionRules::default()
+        };
+        let errs = rules.validate().unwrap_err();
+        assert_eq!(errs.0[0].field, "by_grade.A.cap_days");
+        assert!(ProtectionRules::default().validate().is_ok());
     }
 
     proptest! {

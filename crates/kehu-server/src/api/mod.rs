@@ -11,6 +11,7 @@ mod merge;
 mod notifications;
 mod ownership;
 mod pools;
+mod settings;
 mod transfers;
 
 pub use customers::parse_scope as customers_scope;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(merge::router())
         .merge(ownership::router())
         .merge(pools::router())
+        .merge(settings::router())
         .merge(transfers::router())
         .fallback(not_found)
 }

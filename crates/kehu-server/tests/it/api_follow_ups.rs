@@ -130,3 +130,48 @@ async fn only_people_who_may_edit_the_customer_log_follow_ups() {
         .assert_problem(403);
     }
 }
+
+#[tokio::test]
+async fn an_admin_changes_what_counts_and_the_next_follow_up_is_judged_by_it() {
+    for b in BACKENDS {
+        let o = Org::start(b).await;
+        let app = &o.app;
+        let path = "/api/v1/settings/follow-up-effectiveness";
+        let mut rules = app.get(&o.rep_a, path).await.assert_status(200).body;
+        assert_eq!(rules["note"]["min_chars"], 15, "{b:?}");
+        rules["note"]["min_chars"] = json!(3);
+        // Reps and managers read the rules but do not change them.
+        app.send(&o.manager, reqwest::Method::PUT, path, Some(&rules))
+            .await
+            .assert_problem(403);
+        let mut bad = rules.clone();
+        bad["call"]["min_duration_secs"] = json!(86_400);
+        app.send(&o.admin, reqwest::Method::PUT, path, Some(&bad))
+            .await
+            .assert_fields(&["call.min_duration_secs"]);
+        app.send(&o.admin, reqwest::Method::PUT, path, Some(&rules))
+            .await
+            .assert_status(200);
+
+        let id = id_of(&app.customer(&o.rep_a, "杭州云帆科技", &fresh_phone()).await);
+        let logged = app
+            .post(
+                &o.rep_a,
+                &format!("/api/v1/customers/{id}/follow-ups"),
+                json!({ "kind": "note", "content": "已联系" }),
+            )
+            .await
+            .assert_status(201);
+        assert_eq!(
+            logged.body["effective"], true,
+            "{b:?}: 3 characters now count"
+        );
+
+        let protection = "/api/v1/settings/protection-periods";
+        let mut p = app.get(&o.admin, protection).await.assert_status(200).body;
+        p["default"]["cap_days"] = json!(5);
+        app.send(&o.admin, reqwest::Method::PUT, protection, Some(&p))
+            .await
+            .assert_fields(&["default.cap_days"]);
+    }
+}

@@ -1,0 +1,73 @@
+//! `/api/v1/settings/…`: the rules admins configure — which follow-ups count, and the
+//! protection periods. Everyone may read them (reps see them on the follow-up form); only
+//! admins change them, and every change is in the audit log.
+
+use super::ApiJson;
+use crate::auth::ApiActor;
+use crate::error::{ApiError, AppError};
+use crate::follow_ups::{EFFECTIVENESS, PROTECTION};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use kehu_domain::followup::EffectivenessRules;
+use kehu_domain::ownership::protection::ProtectionRules;
+
+/// The settings routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/settings/follow-up-effectiveness",
+            get(effectiveness).put(put_effectiveness),
+        )
+        .route(
+            "/api/v1/settings/protection-periods",
+            get(protection).put(put_protection),
+        )
+}
+
+async fn effectiveness(
+    State(state): State<AppState>,
+    ApiActor(_): ApiActor,
+) -> Result<Json<EffectivenessRules>, ApiError> {
+    Ok(Json(state.store.setting(EFFECTIVENESS).await?))
+}
+
+async fn put_effectiveness(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(rules): ApiJson<EffectivenessRules>,
+) -> Result<Json<EffectivenessRules>, ApiError> {
+    if !actor.is_admin() {
+        return Err(AppError::Forbidden.into());
+    }
+    rules.validate()?;
+    state
+        .store
+        .put_setting(&actor, EFFECTIVENESS, &rules, state.now())
+        .await?;
+    Ok(Json(rules))
+}
+
+async fn protection(
+    State(state): State<AppState>,
+    ApiActor(_): ApiActor,
+) -> Result<Json<ProtectionRules>, ApiError> {
+    Ok(Json(state.store.setting(PROTECTION).await?))
+}
+
+async fn put_protection(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(rules): ApiJson<ProtectionRules>,
+) -> Result<Json<ProtectionRules>, ApiError> {
+    if !actor.is_admin() {
+        return Err(AppError::Forbidden.into());
+    }
+    rules.validate()?;
+    state
+        .store
+        .put_setting(&actor, PROTECTION, &rules, state.now())
+        .await?;
+    Ok(Json(rules))
+}
