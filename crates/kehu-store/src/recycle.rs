@@ -69,3 +69,32 @@ impl Store {
         Ok(fresh)
     }
 }
+
+impl Store {
+    /// Of `ids`, the customers whose current owner was warned of a recycle still ahead of
+    /// `now`, with its due time: the "about to be recycled" marker of a list page.
+    pub async fn recycle_due(
+        &self,
+        ids: &[CustomerId],
+        now: DateTime<Utc>,
+    ) -> Result<std::collections::HashMap<i64, DateTime<Utc>>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let now = micros(now);
+        let rows: Vec<(i64, DateTime<Utc>)> = on_db!(&self.db, |p| {
+            let mut q = sqlx::QueryBuilder::new(
+                "select w.customer_id, min(w.due) from recycle_warnings w \
+                 join customers c on c.id = w.customer_id and c.owner_id = w.owner_id where w.due > ",
+            );
+            q.push_bind(now).push(" and w.customer_id in (");
+            let mut list = q.separated(", ");
+            for id in ids {
+                list.push_bind(id.0);
+            }
+            q.push(") group by w.customer_id");
+            q.build_query_as().fetch_all(p).await
+        })?;
+        Ok(rows.into_iter().collect())
+    }
+}

@@ -65,6 +65,13 @@ async fn a_neglected_customer_is_warned_once_then_recycled_once_with_its_rule() 
             .cloned()
             .collect();
         assert_eq!(warned.len(), 1, "{b:?}: {}", inbox.body);
+        // The rep's list marks it as about to be recycled, until it is.
+        let marked = app
+            .store()
+            .recycle_due(&[CustomerId(id)], start)
+            .await
+            .expect("due");
+        assert!(marked.contains_key(&id), "{b:?}: {marked:?}");
         // Day 30: recycled to the pool, by the system, with the rule and its facts; once.
         assert_eq!(run(30, 1).await.recycled, 1, "{b:?}");
         assert_eq!(run(31, 0).await.recycled, 0, "{b:?}");
@@ -84,6 +91,15 @@ async fn a_neglected_customer_is_warned_once_then_recycled_once_with_its_rule() 
         assert!(
             app.list_ids(&o.rep_b, "scope=pool").await.contains(&id),
             "{b:?}"
+        );
+        let marked = app
+            .store()
+            .recycle_due(&[CustomerId(id)], start)
+            .await
+            .expect("due");
+        assert!(
+            marked.is_empty(),
+            "{b:?}: a pool customer is not marked: {marked:?}"
         );
         let inbox = app
             .get(&o.rep_a, "/api/v1/notifications")

@@ -26,6 +26,8 @@ pub struct Row {
     intent_code: &'static str,
     next_follow_up: String,
     owner_since: String,
+    /// "即将回收 11-30": the owner was warned of a recycle still ahead.
+    recycle_due: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -79,7 +81,33 @@ fn row(t: T, v: &CustomerView, state: &AppState) -> Row {
             .map(|d| local_time(d, state.config.utc_offset))
             .unwrap_or_default(),
         owner_since: local_time(c.owner_since, state.config.utc_offset),
+        recycle_due: None,
     }
+}
+
+/// The rows, each marked when its owner was warned it is about to be recycled.
+async fn with_recycle_marks(
+    state: &AppState,
+    t: T,
+    views: &[CustomerView],
+) -> Result<Vec<Row>, PageError> {
+    let ids: Vec<_> = views
+        .iter()
+        .filter(|v| v.customer.owner_id.is_some())
+        .map(|v| v.customer.id)
+        .collect();
+    let due = state.store.recycle_due(&ids, state.now()).await?;
+    Ok(views
+        .iter()
+        .map(|v| {
+            let mut r = row(t, v, state);
+            r.recycle_due = due.get(&r.id).map(|d| {
+                let when = local_time(*d, state.config.utc_offset);
+                t.fmt("recycle.about_to", &[("at", &when)])
+            });
+            r
+        })
+        .collect())
 }
 
 /// The locale key of an intent code.
@@ -144,7 +172,7 @@ pub async fn page(
         scope: tab,
         heading,
         q,
-        rows: views.iter().map(|v| row(t, v, &state)).collect(),
+        rows: with_recycle_marks(&state, t, &views).await?,
         next,
         pools: if pools.len() > 1 { pools } else { Vec::new() },
         pool,

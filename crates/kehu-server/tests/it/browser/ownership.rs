@@ -136,8 +136,9 @@ async fn a_rep_claims_from_a_pool_until_the_daily_limit_and_is_told_why() {
     b.close().await;
 }
 
-/// Issue 4: a rep who has not followed up for 27 days finds the recycle warning in the inbox
-/// (the header counts it) after the job ran with a fast-forwarded clock (the job's own state,
+/// Issue 4: a rep who has not followed up for 27 days sees the customer marked on their list
+/// and the recycle warning in the inbox (the header counts it) after the job ran with a
+/// fast-forwarded clock (the job's own state,
 /// in the test only; the server keeps the real clock).
 #[tokio::test]
 async fn a_recycle_warning_reaches_the_rep_after_the_clock_moves() {
@@ -163,6 +164,10 @@ async fn a_recycle_warning_reaches_the_rep_after_the_clock_moves() {
 
     let b = Browser::start().await;
     log_in(&b, &base, "lina", "李娜").await;
+    // The rep's own list marks the customer as about to be recycled.
+    let marks = texts(&source(&b).await, ".recycle-due");
+    assert_eq!(marks.len(), 1, "{marks:?}");
+    assert!(marks[0].starts_with("即将回收"), "{marks:?}");
     assert_eq!(b.text("#unread-count").await, "1");
     b.click("#nav-inbox").await;
     let html = source(&b).await;
