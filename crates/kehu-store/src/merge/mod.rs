@@ -21,9 +21,10 @@ use serde::Serialize;
 
 /// Tables whose rows belong to one customer and follow it into the kept record, each with
 /// the condition that leaves behind a row which would collide there (`t` is the row, `$2`
-/// the kept record). A new table of customer records (follow-ups, deals) is one more line.
+/// the kept record). A new table of customer records (deals …) is one more line.
 pub(crate) const FOLLOWERS: &[(&str, &str)] = &[
     ("contacts", ""),
+    ("follow_ups", ""),
     (
         "access_requests",
         "and not (t.status = 'open' and exists (select 1 from access_requests r \

@@ -90,9 +90,36 @@ async fn a_merge_moves_contacts_and_keys_and_keeps_both_histories() {
             )
             .await
             .expect("dup");
+        // The duplicate's follow-up history comes along.
+        let note = kehu_domain::followup::NewFollowUp::parse(
+            &kehu_domain::followup::FollowUpInput {
+                kind: Some("call".into()),
+                content: Some("聊了报价".into()),
+                duration_secs: Some("120".into()),
+                ..Default::default()
+            },
+            chrono::FixedOffset::east_opt(8 * 3600).expect("offset"),
+        )
+        .expect("valid");
+        let verdict = kehu_domain::followup::EffectivenessRules::default().judge(&note);
+        s.add_follow_up(&o.rep_b, dup, Some(o.rep_b.user_id), &note, &verdict, later)
+            .await
+            .expect("follow-up");
         let p = plan_for(s, &o.manager, &[a, dup], &[("name", dup), ("owner", dup)]).await;
         let at = t0() + TimeDelta::days(2);
         s.merge_customers(&o.manager, &p, at).await.expect("merge");
+        let moved: Vec<_> = s
+            .follow_ups(a)
+            .await
+            .expect("follow-ups")
+            .into_iter()
+            .map(|f| f.content)
+            .collect();
+        assert_eq!(
+            moved,
+            ["聊了报价"],
+            "{b:?}: follow-ups survive on the kept record"
+        );
 
         let kept = s
             .customer_for(&o.manager, a)
