@@ -109,3 +109,63 @@ async fn other_reps_cannot_open_the_follow_up_form() {
             .status(404);
     }
 }
+
+#[tokio::test]
+async fn an_admin_edits_the_rules_on_a_page_and_bad_numbers_are_named() {
+    for b in BACKENDS {
+        let o = Org::start(b).await;
+        let app = &o.app;
+        let admin = signed_in(app, "admin").await;
+        let page = admin.get("/admin/rules").await.status(200);
+        assert_eq!(
+            page.attr("input[name=\"note.min_chars\"]", "value")
+                .as_deref(),
+            Some("15"),
+            "{}",
+            page.what
+        );
+        let csrf = page.csrf();
+        let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf)];
+        let kinds = ["call", "visit", "wechat", "email", "meeting", "note"];
+        let names: Vec<(String, String)> = kinds
+            .iter()
+            .flat_map(|k| {
+                [
+                    (format!("{k}.min_chars"), "0".to_owned()),
+                    (format!("{k}.min_duration_secs"), "0".to_owned()),
+                ]
+            })
+            .collect();
+        for (n, v) in &names {
+            form.push((n, v));
+        }
+        form.extend([
+            ("initial_days", "10"),
+            ("extend_days", "5"),
+            ("cap_days", "30"),
+        ]);
+        let mut bad = form.clone();
+        bad.retain(|(k, _)| *k != "note.min_chars");
+        bad.push(("note.min_chars", "十五"));
+        let r = admin.post("/admin/rules", &bad).await.status(422);
+        assert_eq!(
+            r.text("[id=\"error-note.min_chars\"]"),
+            zh("error.number_invalid"),
+            "{}",
+            r.what
+        );
+        assert_eq!(
+            r.attr("input[name=\"note.min_chars\"]", "value").as_deref(),
+            Some("十五")
+        );
+        let saved = admin.post("/admin/rules", &form).await.status(303);
+        assert_eq!(saved.location(), "/admin/rules?flash=rules_saved");
+        let rules = app
+            .get(&o.rep_a, "/api/v1/settings/protection-periods")
+            .await
+            .assert_status(200);
+        assert_eq!(rules.body["default"]["initial_days"], 10, "{b:?}");
+        let rep = signed_in(app, "rep_a").await;
+        rep.get("/admin/rules").await.status(403);
+    }
+}
