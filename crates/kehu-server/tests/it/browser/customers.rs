@@ -203,6 +203,8 @@ async fn a_bad_form_keeps_the_input_and_english_changes_the_navigation() {
     // Corrected, it saves.
     b.fill("phone", "0571-8888 6666").await;
     b.click("#save").await;
+    // The form page is already loaded when the click returns; wait for the customer page.
+    assert_eq!(b.text("#flash").await, zh("customer.created"));
     assert!(
         path(&b).await.ends_with("?flash=created"),
         "saved after the fix: {}",
