@@ -16,6 +16,11 @@ pub enum Clock {
 }
 
 impl Clock {
+    /// A manual clock standing at `t` (tests that fast-forward).
+    pub fn at(t: DateTime<Utc>) -> Clock {
+        Clock::Manual(Arc::new(Mutex::new(t)))
+    }
+
     /// The current instant. The only place the server reads the wall clock.
     #[expect(clippy::disallowed_methods, reason = "this is the clock")]
     pub fn now(&self) -> DateTime<Utc> {

@@ -272,7 +272,7 @@ async fn the_first_recycle_pass_takes_back_only_the_neglected_few() {
         let admin = actor(&db.store, "admin").await;
         let owned_before = list(&db.store, &admin, Scope::Team).await.len();
         let config = crate::ServerConfig::new("127.0.0.1:0".parse().expect("addr"), db.url.clone());
-        let clock = crate::Clock::Manual(std::sync::Arc::new(std::sync::Mutex::new(now())));
+        let clock = crate::Clock::at(now());
         let state = crate::AppState::new(db.store.clone(), clock, config);
         let r = crate::jobs::run_once(&state).await.expect("pass");
         let owned_after = list(&db.store, &admin, Scope::Team).await.len();

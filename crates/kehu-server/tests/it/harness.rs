@@ -451,3 +451,14 @@ impl Org {
         }
     }
 }
+
+/// The state of a job runner on `store` (the app's database) whose clock stands at `at`:
+/// how tests fast-forward the time-based rules while the servers keep the real clock.
+pub fn runner(
+    app: &TestApp,
+    store: Store,
+    at: chrono::DateTime<chrono::Utc>,
+) -> kehu_server::AppState {
+    let config = ServerConfig::new("127.0.0.1:0".parse().expect("addr"), app.db.url.clone());
+    kehu_server::AppState::new(store, Clock::at(at), config)
+}

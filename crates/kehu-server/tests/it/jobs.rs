@@ -1,15 +1,14 @@
 //! The recycle job with a fast-forwarded clock: warned once, recycled once with its rule, the
 //! clock reset by an effective follow-up, and a catch-up pass shared by two instances.
 
-use crate::harness::{Org, TestApp, fresh_phone, id_of};
+use crate::harness::{Org, TestApp, fresh_phone, id_of, runner};
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use kehu_domain::followup::{EffectivenessRules, FollowUpInput, NewFollowUp};
 use kehu_domain::ids::{CustomerId, UserId};
 use kehu_domain::ownership::LedgerKind;
-use kehu_server::{AppState, Clock, ServerConfig, jobs};
+use kehu_server::jobs;
 use kehu_store::Store;
 use kehu_testkit::BACKENDS;
-use std::sync::{Arc, Mutex};
 
 #[expect(
     clippy::disallowed_methods,
@@ -17,12 +16,6 @@ use std::sync::{Arc, Mutex};
 )]
 fn real_now() -> DateTime<Utc> {
     Utc::now()
-}
-
-/// A job runner on `store` whose clock stands at `at`.
-fn runner(app: &TestApp, store: Store, at: DateTime<Utc>) -> AppState {
-    let config = ServerConfig::new("127.0.0.1:0".parse().expect("addr"), app.db.url.clone());
-    AppState::new(store, Clock::Manual(Arc::new(Mutex::new(at))), config)
 }
 
 async fn kinds(app: &TestApp, id: i64) -> Vec<LedgerKind> {

@@ -155,10 +155,7 @@ async fn a_recycle_warning_reaches_the_rep_after_the_clock_moves() {
         reason = "the test starts from the real present"
     )]
     let later = chrono::Utc::now() + chrono::Duration::days(28);
-    let config =
-        kehu_server::ServerConfig::new("127.0.0.1:0".parse().expect("addr"), app.db.url.clone());
-    let clock = kehu_server::Clock::Manual(std::sync::Arc::new(std::sync::Mutex::new(later)));
-    let state = kehu_server::AppState::new(app.store().clone(), clock, config);
+    let state = crate::harness::runner(&app, app.store().clone(), later);
     let report = kehu_server::jobs::run_once(&state).await.expect("pass");
     assert_eq!((report.warned, report.recycled), (1, 0));
 
