@@ -79,6 +79,11 @@ pub async fn check(
     input: &CheckInput,
     exclude: Option<CustomerId>,
 ) -> Result<Vec<DuplicateHit>, AppError> {
+    // Fuzzy candidates are read before exact keys, each in its own statement: a customer
+    // saved between the two reads is then seen by the exact read whenever the fuzzy read saw
+    // it, so a concurrent save of the same mobile is answered as the strong duplicate it is,
+    // not as a similar name to confirm.
+    let fuzzy = fuzzy_matches(state, input, exclude).await?;
     let exact: Vec<KeyMatch> = state
         .store
         .customers_sharing_keys(&input.keys)
@@ -86,8 +91,7 @@ pub async fn check(
         .into_iter()
         .filter(|m| Some(m.customer_id) != exclude)
         .collect();
-    let fuzzy: Vec<(Candidate, Match)> = fuzzy_matches(state, input, exclude)
-        .await?
+    let fuzzy: Vec<(Candidate, Match)> = fuzzy
         .into_iter()
         // A strong key says it all already.
         .filter(|(c, _)| {
