@@ -1,13 +1,16 @@
 //! The claim endpoint under 200 concurrent claimers, against a baseline measured in the
-//! same run: a minimal axum handler doing one SQLite insert per request, served and driven
-//! the same way (HTTP over loopback, same client, same concurrency).
+//! same run on the same engine: a minimal axum handler doing one insert per request, served
+//! and driven the same way (HTTP over loopback, same client, same concurrency).
 //!
-//! Run: `cargo bench -p kehu-server --bench claims`. Prints the machine, the date and a
-//! Markdown table. Each claimer claims its own customers, so every request is a real claim
-//! (the pool's rules counted and the claim written in one transaction holding the rep's lock).
+//! Run: `cargo bench -p kehu-server --bench claims` (SQLite, then PostgreSQL;
+//! `KEHU_BENCH_ENGINES=sqlite` for one). Prints the machine, the date and a Markdown table per
+//! engine, with the process's CPU time per request. Each claimer claims its own customers, so
+//! every request is a real claim (the pool's rules counted and the claim written in one
+//! transaction holding the rep's lock).
 
 use axum::Router;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::post;
 use chrono::Utc;
 use futures::future::join_all;
@@ -19,6 +22,7 @@ use kehu_server::auth::token::{random_token, token_hash};
 use kehu_server::{Clock, Server, ServerConfig};
 use kehu_store::NewUser;
 use kehu_testkit::{Backend, TestDb};
+use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
 use std::time::{Duration, Instant};
@@ -35,6 +39,18 @@ struct Row {
     per_s: f64,
     p50_ms: f64,
     p99_ms: f64,
+    /// CPU time of the whole process (all threads) per request, when the OS tells.
+    cpu_us: Option<f64>,
+}
+
+/// CPU time used so far by all threads of this process (Linux: `/proc/self/task/*/schedstat`).
+fn process_cpu() -> Option<Duration> {
+    let mut ns = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        ns += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(Duration::from_nanos(ns))
 }
 
 /// Fires `paths[i]` for client `i`, one request after another per client, all clients at once.
@@ -47,6 +63,8 @@ async fn drive(
         .pool_max_idle_per_host(CLAIMERS)
         .build()
         .expect("client");
+    eprintln!("driving: {name}");
+    let cpu_before = process_cpu();
     let started = Instant::now();
     let runs = requests.into_iter().map(|list| {
         let client = client.clone();
@@ -66,6 +84,9 @@ async fn drive(
     });
     let results: Vec<(Duration, bool)> = join_all(runs).await.into_iter().flatten().collect();
     let total_time = started.elapsed();
+    let cpu = process_cpu()
+        .zip(cpu_before)
+        .map(|(a, b)| a.saturating_sub(b));
     let mut ms: Vec<f64> = results.iter().map(|(d, _)| d.as_secs_f64() * 1e3).collect();
     ms.sort_by(f64::total_cmp);
     let n = ms.len().max(1);
@@ -78,40 +99,51 @@ async fn drive(
         per_s: ok as f64 / total_time.as_secs_f64(),
         p50_ms: rank(0.50),
         p99_ms: rank(0.99),
+        cpu_us: cpu.map(|c| c.as_secs_f64() * 1e6 / results.len().max(1) as f64),
     }
 }
 
-async fn baseline() -> Row {
-    let db = TestDb::new(Backend::Sqlite).await;
-    let url = format!("{}-baseline", db.url);
-    let opts = SqliteConnectOptions::from_str(&url)
-        .expect("url")
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(10));
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(opts)
-        .await
-        .expect("baseline pool");
-    sqlx::query("create table hits (id integer primary key, at text not null)")
-        .execute(&pool)
-        .await
-        .expect("table");
-    async fn insert(State(pool): State<sqlx::SqlitePool>) -> axum::http::StatusCode {
-        #[expect(clippy::disallowed_methods, reason = "the baseline stamps its rows")]
-        let at = Utc::now();
-        match sqlx::query("insert into hits (at) values ($1)")
-            .bind(at)
-            .execute(&pool)
-            .await
-        {
-            Ok(_) => axum::http::StatusCode::OK,
-            Err(_) => axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+/// The baseline on `backend`: a minimal axum handler doing one insert per request on its own
+/// pool (SQLite: the production settings and pool size; PostgreSQL: the same cluster).
+async fn baseline(backend: Backend) -> (Row, TestDb) {
+    let db = TestDb::new(backend).await;
+    let app = match backend {
+        Backend::Sqlite => {
+            let url = format!("{}-baseline", db.url);
+            let opts = SqliteConnectOptions::from_str(&url)
+                .expect("url")
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(opts)
+                .await
+                .expect("baseline pool");
+            sqlx::query("create table hits (id integer primary key, at text not null)")
+                .execute(&pool)
+                .await
+                .expect("table");
+            Router::new()
+                .route("/hit", post(insert_sqlite))
+                .with_state(pool)
         }
-    }
-    let app = Router::new().route("/hit", post(insert)).with_state(pool);
+        Backend::Postgres => {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .connect(&db.url)
+                .await
+                .expect("baseline pool");
+            sqlx::query("create table hits (id bigserial primary key, at timestamptz not null)")
+                .execute(&pool)
+                .await
+                .expect("table");
+            Router::new()
+                .route("/hit", post(insert_pg))
+                .with_state(pool)
+        }
+    };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -124,7 +156,31 @@ async fn baseline() -> Row {
                 .collect()
         })
         .collect();
-    drive(&base, requests, "baseline: one SQLite insert").await
+    let name = match backend {
+        Backend::Sqlite => "baseline: one SQLite insert",
+        Backend::Postgres => "baseline: one PostgreSQL insert",
+    };
+    (drive(&base, requests, name).await, db)
+}
+
+async fn insert_sqlite(State(pool): State<sqlx::SqlitePool>) -> StatusCode {
+    #[expect(clippy::disallowed_methods, reason = "the baseline stamps its rows")]
+    let at = Utc::now();
+    let done = sqlx::query("insert into hits (at) values ($1)")
+        .bind(at)
+        .execute(&pool)
+        .await;
+    done.map_or(StatusCode::INTERNAL_SERVER_ERROR, |_| StatusCode::OK)
+}
+
+async fn insert_pg(State(pool): State<sqlx::PgPool>) -> StatusCode {
+    #[expect(clippy::disallowed_methods, reason = "the baseline stamps its rows")]
+    let at = Utc::now();
+    let done = sqlx::query("insert into hits (at) values ($1)")
+        .bind(at)
+        .execute(&pool)
+        .await;
+    done.map_or(StatusCode::INTERNAL_SERVER_ERROR, |_| StatusCode::OK)
 }
 
 fn customer(name: &str, phone: &str) -> NewCustomer {
@@ -141,8 +197,8 @@ fn customer(name: &str, phone: &str) -> NewCustomer {
     clippy::disallowed_methods,
     reason = "a benchmark stands in for the clock"
 )]
-async fn claims() -> Row {
-    let db = TestDb::new(Backend::Sqlite).await;
+async fn claims(backend: Backend) -> Row {
+    let db = TestDb::new(backend).await;
     let s = &db.store;
     let now = Utc::now();
     let team = s.create_team("华东", None, now).await.expect("team");
@@ -221,26 +277,46 @@ async fn release(
 
 #[tokio::main]
 async fn main() {
-    let base = baseline().await;
-    let claim = claims().await;
+    // `KEHU_BENCH_ENGINES=sqlite` skips PostgreSQL (which needs its server binaries).
+    let engines = std::env::var("KEHU_BENCH_ENGINES").unwrap_or_else(|_| "sqlite,postgres".into());
     #[expect(clippy::disallowed_methods, reason = "the report's date")]
-    let today = Utc::now().format("%Y-%m-%d");
+    let today = Utc::now().format("%Y-%m-%d %H:%M UTC");
     println!(
-        "{today}, {} cores, SQLite, {CLAIMERS} concurrent clients × {PER_CLAIMER} requests\n",
+        "{today}, {} cores, {CLAIMERS} concurrent clients × {PER_CLAIMER} requests",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    println!("| path | ok/total | req/s | p50 ms | p99 ms | throughput vs baseline |");
-    println!("|---|---|---|---|---|---|");
-    for r in [&base, &claim] {
+    for (key, backend) in [("sqlite", Backend::Sqlite), ("postgres", Backend::Postgres)] {
+        if !engines.split(',').any(|e| e.trim() == key) {
+            continue;
+        }
+        let (base, keep) = baseline(backend).await;
+        let claim = claims(backend).await;
+        println!("\n### {backend:?}\n");
+        table(&base, &claim);
+        // The baseline's server task still uses its database; the process ends soon after.
+        std::mem::forget(keep);
+    }
+}
+
+fn table(base: &Row, claim: &Row) {
+    println!(
+        "| path | ok/total | req/s | p50 ms | p99 ms | CPU µs/req | throughput vs baseline | baseline p99 / p99 |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for r in [base, claim] {
+        let cpu = r
+            .cpu_us
+            .map_or_else(|| "–".to_owned(), |c| format!("{c:.0}"));
         println!(
-            "| {} | {}/{} | {:.0} | {:.1} | {:.1} | {:.0}% |",
+            "| {} | {}/{} | {:.0} | {:.1} | {:.1} | {cpu} | {:.0}% | {:.0}% |",
             r.name,
             r.ok,
             r.total,
             r.per_s,
             r.p50_ms,
             r.p99_ms,
-            100.0 * r.per_s / base.per_s
+            100.0 * r.per_s / base.per_s,
+            100.0 * base.p99_ms / r.p99_ms,
         );
     }
 }

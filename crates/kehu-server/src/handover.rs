@@ -1,16 +1,22 @@
 //! Hand-over (交接) of all of a departing rep's customers: to one rep, spread over a team, or
 //! back to the pool. Each customer moves in its own transaction, so a concurrent claim or edit
 //! never blocks the rest; those that cannot move are reported. Large hand-overs run in the
-//! background and record their progress, which any instance can show.
+//! background and record their progress, which any instance can show, together with their
+//! plan and a lease the run renews: when an instance dies mid-way, another one takes the
+//! abandoned hand-over over ([`resume_stale`]) and finishes it, every customer moved once.
 
+use crate::auth::token::random_token;
 use crate::error::AppError;
 use crate::ownership::{Skipped, TransferReport, decide_and_apply};
 use crate::state::AppState;
+use chrono::Duration;
 use kehu_domain::Actor;
 use kehu_domain::error::FieldError;
 use kehu_domain::ids::{CustomerId, TeamId, UserId};
 use kehu_domain::ownership::handover::{HandoverTarget, spread};
 use kehu_domain::ownership::{self, OwnershipError, Reason};
+use kehu_store::handovers::{HandoverProgress, HandoverResume, Lease, NewHandover};
+use std::time::Instant;
 
 /// Where the customers should go, as asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,27 +110,63 @@ pub async fn plan(
     })
 }
 
-/// How often the progress row is written while a hand-over runs.
+/// How often (in customers) the progress row is written while a hand-over runs.
 const PROGRESS_EVERY: usize = 25;
+/// The progress row is also written at least this often, so a slow run keeps its lease.
+const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(30);
+/// How long a lease lasts without a progress write: a running hand-over silent for longer
+/// was abandoned. Four heartbeats, so a slow database does not make a live run look dead.
+const LEASE_SECS: i64 = 120;
 
-/// Moves every planned customer; records progress in `progress` (a hand-over row) if given.
+/// A run's place in a recorded hand-over: its row, its lease, and what is done already.
+pub struct Progress {
+    id: i64,
+    token: String,
+    /// Planned moves done before this run (a resumed run starts there).
+    first: usize,
+    /// Whether an earlier run (which died) may have done moves past `first`.
+    resumed: bool,
+    report: TransferReport,
+}
+
+impl Progress {
+    fn lease(&self, state: &AppState) -> Lease<'_> {
+        Lease {
+            token: &self.token,
+            until: state.now() + Duration::seconds(LEASE_SECS),
+        }
+    }
+}
+
+/// Moves every planned customer; records progress in `progress`'s hand-over row if given, and
+/// stops early (answering what it did) when another instance took that hand-over over.
 pub async fn run(
     state: &AppState,
     actor: &Actor,
     plan: &Plan,
-    progress: Option<i64>,
+    mut progress: Option<Progress>,
 ) -> Result<TransferReport, AppError> {
-    let mut report = TransferReport {
-        moved: 0,
-        skipped: Vec::new(),
+    let (mut report, first) = match progress.as_mut() {
+        Some(p) => (std::mem::replace(&mut p.report, nothing_yet()), p.first),
+        None => (nothing_yet(), 0),
     };
-    for (i, (id, to)) in plan.moves.iter().enumerate() {
+    // A dead run did at most the moves up to its next progress write.
+    let maybe_done = match &progress {
+        Some(p) if p.resumed => first + PROGRESS_EVERY,
+        _ => 0,
+    };
+    let mut beat = Instant::now();
+    for (i, (id, to)) in plan.moves.iter().enumerate().skip(first) {
         match move_one(state, actor, plan, *id, *to).await {
             Ok(()) => report.moved += 1,
+            // Already where the plan sends it: moved by the run that died before recording it.
+            Err(AppError::Ownership(OwnershipError::SameOwner)) if i < maybe_done => {
+                report.moved += 1;
+            }
             Err(e @ AppError::Ownership(OwnershipError::TargetNotAssignable)) => {
                 // The target was disabled or moved out of scope meanwhile: stop, say so.
-                if let Some(h) = progress {
-                    record(state, h, &report, true).await?;
+                if let Some(p) = &progress {
+                    record(state, p, &report, i, true).await?;
                 }
                 return Err(e);
             }
@@ -133,14 +175,26 @@ pub async fn run(
                 reason: e.message(crate::i18n::Locale::En),
             }),
         }
-        if let Some(h) = progress.filter(|_| (i + 1) % PROGRESS_EVERY == 0) {
-            record(state, h, &report, false).await?;
+        let due = (i + 1) % PROGRESS_EVERY == 0 || beat.elapsed() >= HEARTBEAT;
+        if let Some(p) = progress.as_ref().filter(|_| due) {
+            if !record(state, p, &report, i + 1, false).await? {
+                tracing::warn!(handover = p.id, "hand-over taken over by another instance");
+                return Ok(report);
+            }
+            beat = Instant::now();
         }
     }
-    if let Some(h) = progress {
-        record(state, h, &report, true).await?;
+    if let Some(p) = &progress {
+        record(state, p, &report, plan.moves.len(), true).await?;
     }
     Ok(report)
+}
+
+fn nothing_yet() -> TransferReport {
+    TransferReport {
+        moved: 0,
+        skipped: Vec::new(),
+    }
 }
 
 async fn move_one(
@@ -157,8 +211,13 @@ async fn move_one(
     };
     decide_and_apply(state, id, |s| {
         if s.owner_id != Some(plan.from) {
-            // Claimed or moved since the plan was made: leave it with its new owner.
-            return Err(OwnershipError::NotOwner);
+            // Claimed or moved since the plan was made: leave it with its new owner. Already at
+            // the planned destination is told apart, for a resumed run.
+            return Err(if s.owner_id == to {
+                OwnershipError::SameOwner
+            } else {
+                OwnershipError::NotOwner
+            });
         }
         match &target {
             Some(t) => ownership::transfer(actor, s, t, &plan.reason, now),
@@ -168,42 +227,178 @@ async fn move_one(
     .await
 }
 
+/// Writes progress and renews the lease; `false` when this run no longer holds it.
 async fn record(
     state: &AppState,
-    id: i64,
+    p: &Progress,
     report: &TransferReport,
+    next_move: usize,
     done: bool,
-) -> Result<(), AppError> {
-    let skipped =
-        serde_json::to_string(&report.skipped).map_err(|e| AppError::Internal(e.to_string()))?;
-    let finished = done.then(|| state.now());
-    state
+) -> Result<bool, AppError> {
+    let skipped = to_json(&report.skipped)?;
+    let progress = HandoverProgress {
+        next_move,
+        moved: report.moved,
+        skipped_json: &skipped,
+        finished: done.then(|| state.now()),
+    };
+    Ok(state
         .store
-        .handover_progress(id, report.moved, &skipped, finished)
-        .await?;
-    Ok(())
+        .handover_progress(p.id, &p.lease(state), &progress)
+        .await?)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
+    serde_json::to_string(value).map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// Starts a planned hand-over in the background; answers its progress row's id.
 pub async fn start(state: &AppState, actor: &Actor, plan: Plan) -> Result<i64, AppError> {
-    let target =
-        serde_json::to_string(&plan.target).map_err(|e| AppError::Internal(e.to_string()))?;
+    let target = to_json(&plan.target)?;
+    let moves: Vec<(i64, Option<i64>)> = plan
+        .moves
+        .iter()
+        .map(|(c, u)| (c.0, u.map(|u| u.0)))
+        .collect();
+    let moves = to_json(&moves)?;
+    let token = random_token();
+    let new = NewHandover {
+        from: plan.from,
+        target_json: &target,
+        reason: plan.reason.as_str(),
+        moves_json: &moves,
+        total: plan.len(),
+        by: actor.user_id,
+    };
+    let lease = Lease {
+        token: &token,
+        until: state.now() + Duration::seconds(LEASE_SECS),
+    };
     let id = state
         .store
-        .start_handover(
-            plan.from,
-            &target,
-            plan.reason.as_str(),
-            plan.len(),
-            actor.user_id,
-            state.now(),
-        )
+        .start_handover(&new, &lease, state.now())
         .await?;
+    let progress = Progress {
+        id,
+        token,
+        first: 0,
+        resumed: false,
+        report: nothing_yet(),
+    };
     let (state, actor) = (state.clone(), actor.clone());
     tokio::spawn(async move {
-        if let Err(e) = run(&state, &actor, &plan, Some(id)).await {
+        if let Err(e) = run(&state, &actor, &plan, Some(progress)).await {
             tracing::error!(handover = id, error = %e, "hand-over stopped");
         }
     });
     Ok(id)
+}
+
+/// Finishes every hand-over left `running` by an instance that died (its lease ran out):
+/// takes each over with a compare-and-set on the lease, so with several instances each is
+/// resumed by exactly one, and carries on from its last recorded progress. Answers the ids
+/// this call finished. Call it at start-up and from the job runner; when nothing was
+/// abandoned it costs one indexed query.
+pub async fn resume_stale(state: &AppState) -> Result<Vec<i64>, AppError> {
+    let mut finished = Vec::new();
+    for id in state.store.abandoned_handovers(state.now()).await? {
+        let token = random_token();
+        let lease = Lease {
+            token: &token,
+            until: state.now() + Duration::seconds(LEASE_SECS),
+        };
+        let Some(row) = state
+            .store
+            .take_over_handover(id, &lease, state.now())
+            .await?
+        else {
+            continue; // another instance was quicker
+        };
+        tracing::info!(handover = id, "resuming an abandoned hand-over");
+        match resume(state, id, token, row).await {
+            Ok(()) => finished.push(id),
+            // Its lease runs out again, and a later call retries.
+            Err(e) => tracing::error!(handover = id, error = %e, "resumed hand-over stopped"),
+        }
+    }
+    Ok(finished)
+}
+
+async fn resume(
+    state: &AppState,
+    id: i64,
+    token: String,
+    row: HandoverResume,
+) -> Result<(), AppError> {
+    let corrupt = |what: &str| AppError::Internal(format!("hand-over {id}: {what}"));
+    let skipped: Vec<Skipped> =
+        serde_json::from_str(&row.skipped).map_err(|_| corrupt("skipped"))?;
+    let from = UserId(row.from_user);
+    let moves = match &row.moves {
+        Some(json) => {
+            let moves: Vec<(i64, Option<i64>)> =
+                serde_json::from_str(json).map_err(|_| corrupt("moves"))?;
+            moves
+                .into_iter()
+                .map(|(c, u)| (CustomerId(c), u.map(UserId)))
+                .collect()
+        }
+        None => replan(state, from, &row.target).await?,
+    };
+    let plan = Plan {
+        from,
+        reason: Reason::parse(&row.reason)?,
+        target: HandoverTarget::Pool, // only a new hand-over's row records the target
+        moves,
+    };
+    let progress = Progress {
+        id,
+        token,
+        first: usize::try_from(row.next_move).unwrap_or(0),
+        resumed: true,
+        report: TransferReport {
+            moved: usize::try_from(row.moved).unwrap_or(0),
+            skipped,
+        },
+    };
+    let Some(actor) = state.store.actor(UserId(row.started_by)).await? else {
+        // Whoever started it may no longer act (disabled): close it as it stands.
+        tracing::warn!(handover = id, "starter can no longer act; hand-over closed");
+        let next = progress.first;
+        record(state, &progress, &progress.report, next, true).await?;
+        return Ok(());
+    };
+    run(state, &actor, &plan, Some(progress)).await.map(|_| ())
+}
+
+/// The moves of a hand-over started before plans were stored, from its target: whatever the
+/// rep still owns goes where the target says.
+async fn replan(
+    state: &AppState,
+    from: UserId,
+    target: &str,
+) -> Result<Vec<(CustomerId, Option<UserId>)>, AppError> {
+    let customers = state.store.customers_owned_by(from).await?;
+    let target: serde_json::Value =
+        serde_json::from_str(target).map_err(|e| AppError::Internal(e.to_string()))?;
+    let user = |v: &serde_json::Value| v.as_i64().map(UserId);
+    Ok(match target["to"].as_str() {
+        Some("rep") => {
+            let to = user(&target["user_id"]);
+            customers.iter().map(|c| (*c, to)).collect()
+        }
+        Some("spread") => {
+            let reps: Vec<(UserId, u32)> = target["reps"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| Some((user(&r[0])?, u32::try_from(r[1].as_u64()?).ok()?)))
+                .collect();
+            spread(&customers, &reps)
+                .into_iter()
+                .map(|(c, u)| (c, Some(u)))
+                .collect()
+        }
+        _ => customers.iter().map(|c| (*c, None)).collect(),
+    })
 }

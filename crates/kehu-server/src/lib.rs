@@ -5,6 +5,7 @@ pub mod appeals;
 pub mod auth;
 pub mod collaborators;
 pub mod config;
+pub mod deals;
 pub mod demo;
 pub mod error;
 pub mod follow_ups;
@@ -12,6 +13,8 @@ pub mod handover;
 pub mod i18n;
 pub mod identity;
 pub mod jobs;
+pub mod leads;
+pub mod leaves;
 pub mod merge;
 pub mod notifications;
 pub mod ownership;
@@ -76,6 +79,7 @@ impl Server {
             clock,
             config: Arc::new(config),
             throttles: Arc::new(Mutex::new(Default::default())),
+            intake_limits: Arc::default(),
         };
         Ok(Server { listener, state })
     }

@@ -8,6 +8,8 @@ use kehu_domain::error::FieldError;
 use kehu_domain::ids::{CustomerId, UserId};
 use kehu_domain::ownership::{self, OwnerChange, OwnershipState, Reason, TransferTarget};
 use kehu_store::StoreError;
+use kehu_store::customers::{Contact, CustomerView};
+use kehu_store::pools::Claim;
 use serde::Serialize;
 
 /// How often a decision is retried after losing a compare-and-set to a concurrent edit.
@@ -49,30 +51,39 @@ async fn readable(state: &AppState, actor: &Actor, id: CustomerId) -> Result<(),
         .ok_or(AppError::NotFound)
 }
 
-/// Claims a pool customer for `actor`.
-pub async fn claim(state: &AppState, actor: &Actor, id: CustomerId) -> Result<(), AppError> {
+/// Claims a pool customer for `actor`, and answers with it (and its contacts) as they see
+/// it now.
+pub async fn claim(
+    state: &AppState,
+    actor: &Actor,
+    id: CustomerId,
+) -> Result<(CustomerView, Vec<Contact>), AppError> {
     let now = state.now();
-    if state.store.customer_for(actor, id).await?.is_none() {
-        // Unreadable now; if it was in the pool moments ago, this claimer lost a race and is
-        // told who won, like the losers that got past this check. A fresh instant: the
-        // winner may have read the clock after this request did.
-        let now = state.now();
-        let last = state.store.ledger_at(id, now).await?;
-        return Err(last
-            .and_then(|e| ownership::lost_claim_race(&e, now))
-            .map_or(AppError::NotFound, AppError::from));
-    }
-    // The pool's claim rules are counted and the claim written in one transaction that
-    // holds the rep's lock; a lost compare-and-set decides again on fresh facts.
+    // The access check, the ownership state and the answer are read once, before the write
+    // lock; the pool's claim rules are counted and the claim written in one transaction that
+    // holds the rep's lock. A lost compare-and-set decides again on fresh facts.
     let local = state.config.utc_offset;
     for _ in 0..ATTEMPTS {
-        match state.store.claim_from_pool(actor, id, local, now).await {
-            Ok(outcome) => return outcome.map_err(AppError::from),
+        match state.store.claim_for(actor, id, local, now).await {
+            Ok(Claim::Claimed(view, contacts)) => return Ok((*view, contacts)),
+            Ok(Claim::Denied(e)) => return Err(e.into()),
+            Ok(Claim::Unreadable) => return Err(lost_race(state, id).await?),
             Err(StoreError::Stale) => continue,
             Err(e) => return Err(e.into()),
         }
     }
     Err(AppError::Stale)
+}
+
+/// Why a claimer cannot read the customer: if it was in the pool moments ago, this claimer
+/// lost a race and is told who won; otherwise it does not exist for them. A fresh instant:
+/// the winner may have read the clock after this request did.
+async fn lost_race(state: &AppState, id: CustomerId) -> Result<AppError, AppError> {
+    let now = state.now();
+    let last = state.store.ledger_at(id, now).await?;
+    Ok(last
+        .and_then(|e| ownership::lost_claim_race(&e, now))
+        .map_or(AppError::NotFound, AppError::from))
 }
 
 /// A target outside the actor's reach is a problem with the `to` field.

@@ -140,15 +140,29 @@ pub fn tonight(now: DateTime<Utc>, local: FixedOffset) -> DateTime<Utc> {
         .map_or(now, |t| t.with_timezone(&Utc))
 }
 
-/// What `new` would recycle from pool `id` tonight.
-pub async fn preview(state: &AppState, id: i64, new: &NewPool) -> Result<Preview, AppError> {
+/// What `new` would recycle tonight: from pool `id`, or (`None`) as a pool about to be created.
+pub async fn preview(
+    state: &AppState,
+    id: Option<i64>,
+    new: &NewPool,
+) -> Result<Preview, AppError> {
     let protection: ProtectionRules = state.store.setting(PROTECTION).await?;
     let at = tonight(state.now(), state.config.utc_offset);
     let whitelist: Vec<i64> = new.whitelist.iter().map(|u| u.0).collect();
-    Ok(state
-        .store
-        .recycle_preview(id, &new.rules, &whitelist, &protection, at)
-        .await?)
+    Ok(match id {
+        Some(id) => {
+            state
+                .store
+                .recycle_preview(id, &new.rules, &whitelist, &protection, at)
+                .await?
+        }
+        None => {
+            state
+                .store
+                .recycle_preview_new(new, &protection, at)
+                .await?
+        }
+    })
 }
 
 /// Locks or unlocks a customer the actor owns (others: 404, or 403 when they may read it).

@@ -60,6 +60,8 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     /// Login throttles (per instance; several instances each keep their own).
     pub throttles: Arc<Mutex<LoginThrottles>>,
+    /// Per-token lead intake rate limits (per instance).
+    pub intake_limits: Arc<crate::leads::IntakeLimits>,
 }
 
 impl AppState {
@@ -70,6 +72,7 @@ impl AppState {
             clock,
             config: Arc::new(config),
             throttles: Arc::new(Mutex::new(LoginThrottles::default())),
+            intake_limits: Arc::default(),
         }
     }
 

@@ -35,6 +35,8 @@ pub enum NotificationKind {
     AppealFiled,
     /// An appeal you filed or were the owner in was decided.
     AppealDecided,
+    /// A customer of yours sent a new inquiry (a lead matched it).
+    LeadInquiry,
 }
 
 impl NotificationKind {
@@ -51,6 +53,7 @@ impl NotificationKind {
             Self::RequestDeclined => "request_declined",
             Self::AppealFiled => "appeal_filed",
             Self::AppealDecided => "appeal_decided",
+            Self::LeadInquiry => "lead_inquiry",
         }
     }
 }
@@ -180,6 +183,42 @@ pub(crate) async fn on_owner_change(tx: &mut Tx, change: &OwnerChange) -> Result
     };
     let notes = notes_for_change(tx, change, former).await?;
     add_in(tx, &notes, change.at).await
+}
+
+/// What a claim's notification needs, read by the claim before it takes the write lock
+/// (the customer's name, the claimer's) or in its one facts statement (the former owner).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ClaimNotice<'a> {
+    /// Who owned it before the pool (the last ledger event's `from_user`).
+    pub former: Option<UserId>,
+    /// The customer's name.
+    pub customer: &'a str,
+    /// The claimer's name (`by` and `to` of a claim).
+    pub claimer: &'a str,
+}
+
+/// [`on_owner_change`] for a claim, from what the claim already knows: the same
+/// notification (to the former owner, unless they claim it back), without reading again.
+pub(crate) async fn on_claim(
+    tx: &mut Tx,
+    change: &OwnerChange,
+    notice: ClaimNotice<'_>,
+) -> Result<(), StoreError> {
+    debug_assert!(change.kind == LedgerKind::Claim && change.to == Some(change.by));
+    let Some(former) = notice.former.filter(|u| *u != change.by) else {
+        return Ok(());
+    };
+    let mut params = BTreeMap::new();
+    params.insert("customer", notice.customer.to_owned());
+    params.insert("by", notice.claimer.to_owned());
+    params.insert("to", notice.claimer.to_owned());
+    let note = NewNotification {
+        user: former,
+        kind: NotificationKind::ClaimedFormer,
+        customer: Some(change.customer_id),
+        params,
+    };
+    add_in(tx, &[note], change.at).await
 }
 
 /// The notifications an owner change sends: the former owner of a claimed customer, both

@@ -150,6 +150,25 @@ pub(crate) async fn apply_into(
     change: &OwnerChange,
     pool: Option<i64>,
 ) -> Result<(), StoreError> {
+    write(tx, change, pool).await?;
+    // Who hears of it (former owner, both ends of a transfer …), in the same transaction.
+    crate::notifications::on_owner_change(tx, change).await
+}
+
+/// [`apply`] for a claim whose caller already read what its notification needs (see
+/// [`crate::notifications::ClaimNotice`]), so nothing more is read under the write lock.
+pub(crate) async fn apply_claim(
+    tx: &mut Tx,
+    change: &OwnerChange,
+    notice: crate::notifications::ClaimNotice<'_>,
+) -> Result<(), StoreError> {
+    write(tx, change, None).await?;
+    crate::notifications::on_claim(tx, change, notice).await
+}
+
+/// The compare-and-set of the projection plus the ledger event: the only statement that
+/// writes `customers.owner_id`.
+async fn write(tx: &mut Tx, change: &OwnerChange, pool: Option<i64>) -> Result<(), StoreError> {
     let at = micros(change.at);
     on_tx!(tx, |c| {
         let moved = sqlx::query(SET_OWNER)
@@ -177,7 +196,5 @@ pub(crate) async fn apply_into(
             .execute(&mut *c)
             .await?;
     });
-    // Who hears of it (former owner, both ends of a transfer …), in the same transaction.
-    crate::notifications::on_owner_change(tx, change).await?;
     Ok(())
 }

@@ -52,13 +52,15 @@ pub(crate) use customer_select;
 
 /// Record-level read filter, the same rules as `kehu_domain::access::visibility`: a pool
 /// open to the actor, own, manager subtree (admins bind `%`), or collaborator. Binds `$1` = actor, `$2` =
-/// scope pattern.
+/// scope pattern. The pattern is `$2 || ''`, not a bare parameter: SQLite re-prepares a
+/// statement on every new binding of a bare LIKE pattern (it may change the plan), which
+/// cost more than the read itself.
 macro_rules! read_filter {
     () => {
         concat!(
             "((c.owner_id is null and ",
             $crate::rows::pool_open!("c.pool_id"),
-            ") or c.owner_id = $1 or ot.path like $2 \
+            ") or c.owner_id = $1 or ot.path like ($2 || '') \
          or exists (select 1 from collaborators k where k.customer_id = c.id and k.user_id = $1))"
         )
     };

@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 /// How long `text`, `fill` and `click` wait for their element to appear.
 const ELEMENT_WAIT: Duration = Duration::from_secs(5);
+/// How long `click_and_wait_navigation` waits for the new page.
+const NAVIGATION_WAIT: Duration = Duration::from_secs(30);
 /// Viewport size, fixed so pages lay out and screenshots look the same on every machine.
 const WIDTH: u32 = 1280;
 const HEIGHT: u32 = 900;
@@ -205,9 +207,12 @@ impl Browser {
         }
     }
 
-    /// Clicks the first element matching a CSS selector.
+    /// Clicks the first element matching a CSS selector, for clicks that stay on the page
+    /// (a check box, a radio button, a script's button).
     ///
-    /// Waits up to 5 s for the element, and for the page to finish loading afterwards.
+    /// Waits up to 5 s for the element, and for the page to finish loading afterwards. A
+    /// click that navigates may return while the old page is still shown (it is loaded, too):
+    /// use [`Browser::click_and_wait_navigation`] for links and submit buttons.
     pub async fn click(&self, css: &str) {
         self.wait_for(css)
             .await
@@ -215,6 +220,28 @@ impl Browser {
             .await
             .unwrap_or_else(|e| panic!("click {css:?}: {e}"));
         self.wait_loaded().await;
+    }
+
+    /// Clicks a link or submit button matching `css` and waits for the page it leads to:
+    /// until the document shown before the click is gone and the new one has loaded (up to
+    /// 30 s). The URL and content read next are the new page's, even for a form that answers
+    /// with the same URL (a form shown again with its errors).
+    ///
+    /// Marks the current document's `window` before clicking; a new document has no mark.
+    pub async fn click_and_wait_navigation(&self, css: &str) {
+        let el = self.wait_for(css).await;
+        let mark = format!("kehu-{}", crate::unique());
+        self.client
+            .execute(
+                "window.__kehuDocument = arguments[0]; return true",
+                vec![json!(mark)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("mark the page before clicking {css:?}: {e}"));
+        el.click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css:?}: {e}"));
+        self.wait_navigated(css, &mark).await;
     }
 
     /// Text of the first element matching `css` (waits up to 5 s for it to appear).
@@ -285,6 +312,34 @@ impl Browser {
             .for_element(Locator::Css(css))
             .await
             .unwrap_or_else(|e| panic!("no element matches {css:?} within {ELEMENT_WAIT:?}: {e}"))
+    }
+
+    /// Waits until the document marked `mark` was replaced by a fully loaded one.
+    async fn wait_navigated(&self, css: &str, mark: &str) {
+        let deadline = Instant::now() + NAVIGATION_WAIT;
+        loop {
+            let state = self
+                .client
+                .execute(
+                    "return [window.__kehuDocument || null, document.readyState]",
+                    vec![],
+                )
+                .await;
+            match &state {
+                Ok(Value::Array(v)) if v[0] != json!(mark) && v[1] == json!("complete") => return,
+                // The new page asks the test to answer a dialog.
+                Err(e) if e.is_unexpected_alert_open() => return,
+                // Mid-navigation the old document can vanish under the script: retry.
+                Ok(_) | Err(CmdError::Standard(_)) => {}
+                Err(e) => panic!("wait for the page after clicking {css:?}: {e}"),
+            }
+            assert!(
+                Instant::now() < deadline,
+                "clicking {css:?} did not lead to a new page within {NAVIGATION_WAIT:?} \
+                 (still {state:?}); for a click that stays on the page use `click`"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// WebDriver already waits for navigations it starts; this also covers a navigation

@@ -4,7 +4,7 @@ use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveTime, TimeZone, Utc
 use serde::{Deserialize, Serialize};
 
 /// A pool's claim rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimLimits {
     /// Claims per rep per local day.
     pub per_day: Option<u32>,
@@ -18,6 +18,21 @@ pub struct ClaimLimits {
     pub cap_counts_won: bool,
     /// Days a former owner may not claim the customer back.
     pub reclaim_ban_days: u32,
+}
+
+impl Default for ClaimLimits {
+    /// No limits, no cap, no re-claim ban; won customers count toward a cap once one is set
+    /// (a won customer is still owned and served).
+    fn default() -> Self {
+        ClaimLimits {
+            per_day: None,
+            per_week: None,
+            per_month: None,
+            ownership_cap: None,
+            cap_counts_won: true,
+            reclaim_ban_days: 0,
+        }
+    }
 }
 
 /// What the claim rules look at, counted in the claim's own transaction.

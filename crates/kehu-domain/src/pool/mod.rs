@@ -4,11 +4,13 @@
 
 mod claim;
 mod leave;
+mod leave_input;
 mod recycle;
 mod rules;
 
 pub use claim::{ClaimFacts, ClaimLimits, ClaimRefusal};
 pub use leave::{Leave, paused_deadline};
+pub use leave_input::{LeaveInput, MAX_BACKDATE_DAYS, MAX_LEAVE_DAYS, NewLeave};
 pub use recycle::{
     Exemption, RecycleCause, RecycleCauseRecord, RecycleFacts, RecycleRecord, RecycleRule,
     RecycleVerdict, judge, recycle_change,

@@ -2,7 +2,8 @@
 //! fills the database, on SQLite and PostgreSQL.
 //!
 //! Run: `cargo bench -p kehu-server --bench identity_1m`. `KEHU_BENCH_CUSTOMERS=100000` for a
-//! quick run; `KEHU_BENCH_PROBES` checks per probe kind (default 1000). The SQLite database is
+//! quick run; `KEHU_BENCH_PROBES` checks per probe kind (default 1000);
+//! `KEHU_BENCH_ENGINES=sqlite` (or `postgres`) runs one engine only. The SQLite database is
 //! kept under the target directory, keyed by size and schema, so a re-run skips its build
 //! (delete it to measure the build again); PostgreSQL (the test kit's throwaway cluster) is
 //! built every run. Every figure is printed beside a baseline measured in the same run.
@@ -171,15 +172,25 @@ async fn main() {
         t.elapsed().as_secs_f64()
     );
 
-    let (store, url, writes) = sqlite(&data).await;
-    report(Backend::Sqlite, &store, &url, &data, writes).await;
-    store.close().await;
+    let engines = std::env::var("KEHU_BENCH_ENGINES").unwrap_or_default();
+    let runs = |name: &str| engines.is_empty() || engines.contains(name);
+    if runs("sqlite") {
+        let (store, url, writes) = sqlite(&data).await;
+        report(Backend::Sqlite, &store, &url, &data, writes).await;
+        store.close().await;
+    }
+    if runs("postgres") {
+        postgres(&data).await;
+    }
+    println!("Total run time: {:.0} s.", started.elapsed().as_secs_f64());
+}
 
+/// Fills a throwaway PostgreSQL database (built every run) and measures it.
+async fn postgres(data: &data::Dataset) {
     let db = TestDb::new(Backend::Postgres).await;
-    let writes = fill(&db.store, &db.url, &data, "Postgres").await;
+    let writes = fill(&db.store, &db.url, data, "Postgres").await;
     // What autovacuum would do soon after a big import: give the planner statistics.
     db.store.execute_admin("analyze").await.expect("analyze");
-    report(Backend::Postgres, &db.store, &db.url, &data, Some(writes)).await;
+    report(Backend::Postgres, &db.store, &db.url, data, Some(writes)).await;
     db.store.close().await;
-    println!("Total run time: {:.0} s.", started.elapsed().as_secs_f64());
 }

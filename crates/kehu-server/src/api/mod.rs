@@ -4,9 +4,12 @@ mod appeals;
 mod check;
 mod collaborators;
 mod customers;
+mod deals;
 mod extract;
 mod follow_ups;
 mod json;
+mod leads;
+mod leaves;
 mod merge;
 mod notifications;
 mod ownership;
@@ -31,7 +34,10 @@ pub fn router() -> Router<AppState> {
         .merge(notifications::router())
         .merge(appeals::router())
         .merge(customers::router())
+        .merge(deals::router())
         .merge(follow_ups::router())
+        .merge(leads::router())
+        .merge(leaves::router())
         .merge(merge::router())
         .merge(ownership::router())
         .merge(pools::router())

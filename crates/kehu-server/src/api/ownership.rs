@@ -53,8 +53,9 @@ async fn claim(
     ApiActor(actor): ApiActor,
     IdPath(id): IdPath,
 ) -> Result<Json<CustomerJson>, ApiError> {
-    actions::claim(&state, &actor, CustomerId(id)).await?;
-    respond(&state, &actor, CustomerId(id)).await
+    // Answered from the row the claim read before writing and what it wrote: no read-back.
+    let (view, contacts) = actions::claim(&state, &actor, CustomerId(id)).await?;
+    Ok(Json(CustomerJson::new(&view, Some(&contacts))))
 }
 
 async fn release(

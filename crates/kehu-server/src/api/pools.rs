@@ -91,7 +91,7 @@ async fn preview(
     admin_only(&actor)?;
     let base = actions::current(&state, id).await?;
     let new = actions::parse(&state, body, Some(base)).await?;
-    Ok(Json(actions::preview(&state, id, &new).await?))
+    Ok(Json(actions::preview(&state, Some(id), &new).await?))
 }
 
 async fn lock(

@@ -105,13 +105,31 @@ pub async fn check(
         // A weak key (a landline) that the fuzzy check also found is shown once, as the
         // fuzzy hit, which asks for a confirmation.
         if m.strong || !fuzzy.iter().any(|(c, _)| c.customer_id == m.customer_id) {
-            out.push(exact_hit(state, actor, m).await?);
+            out.push(exact_hit(m));
         }
     }
-    for (c, m) in fuzzy {
-        out.push(fuzzy_hit(state, actor, c, m).await?);
-    }
+    out.extend(fuzzy.into_iter().map(|(c, m)| fuzzy_hit(c, m)));
+    reveal_ids(state, actor, &mut out).await?;
     Ok(out)
+}
+
+/// Sets each hit's id where the actor may open the customer: one read for all hits.
+async fn reveal_ids(
+    state: &AppState,
+    actor: &Actor,
+    hits: &mut [DuplicateHit],
+) -> Result<(), AppError> {
+    if hits.is_empty() {
+        return Ok(());
+    }
+    let mut ids: Vec<CustomerId> = hits.iter().map(|h| h.customer).collect();
+    ids.sort();
+    ids.dedup();
+    let readable = state.store.readable_among(actor, &ids).await?;
+    for h in hits {
+        h.id = readable.contains(&h.customer).then_some(h.customer.0);
+    }
+    Ok(())
 }
 
 /// The index's candidates scored against the input, those at or above [`WARN_SCORE`].
@@ -142,43 +160,34 @@ async fn fuzzy_matches(
     Ok(found)
 }
 
-async fn readable(state: &AppState, actor: &Actor, id: CustomerId) -> Result<bool, AppError> {
-    Ok(state.store.customer_for(actor, id).await?.is_some())
-}
-
-async fn exact_hit(state: &AppState, actor: &Actor, m: KeyMatch) -> Result<DuplicateHit, AppError> {
+/// An exact hit, its id not yet revealed (see [`reveal_ids`]).
+fn exact_hit(m: KeyMatch) -> DuplicateHit {
     let reason = match m.kind {
         KeyKind::Mobile => Reason::SameMobile,
         KeyKind::Landline => Reason::SameLandline,
         KeyKind::CreditCode => Reason::SameCreditCode,
     };
-    Ok(DuplicateHit {
+    DuplicateHit {
         field: m.kind.field(),
         reason: reason.code(),
         reasons: vec![reason],
         score: 1.0,
         blocks: m.strong,
         fuzzy: false,
-        id: readable(state, actor, m.customer_id)
-            .await?
-            .then_some(m.customer_id.0),
+        id: None,
         name: m.name,
         owner_name: m.owner_name,
         owner_since: m.owner_since,
         masked_phone: m.masked_phone,
         key: format!("{}|{}", m.kind.code(), m.value),
         customer: m.customer_id,
-    })
+    }
 }
 
-async fn fuzzy_hit(
-    state: &AppState,
-    actor: &Actor,
-    c: Candidate,
-    m: Match,
-) -> Result<DuplicateHit, AppError> {
+/// A fuzzy hit, its id not yet revealed (see [`reveal_ids`]).
+fn fuzzy_hit(c: Candidate, m: Match) -> DuplicateHit {
     let key = fuzzy_ref(&c);
-    Ok(DuplicateHit {
+    DuplicateHit {
         field: "name",
         reason: m
             .reasons
@@ -188,16 +197,14 @@ async fn fuzzy_hit(
         score: m.score,
         blocks: false,
         fuzzy: true,
-        id: readable(state, actor, c.customer_id)
-            .await?
-            .then_some(c.customer_id.0),
+        id: None,
         name: c.name,
         owner_name: c.owner_name,
         owner_since: c.owner_since,
         masked_phone: c.masked_phone,
         key,
         customer: c.customer_id,
-    })
+    }
 }
 
 /// `ref|` and a digest of what the hit shows (name, owner since, masked phone): stable

@@ -131,10 +131,16 @@ async fn explain(
         Err(e) => return e.into(),
     };
     match found {
-        Some(m) => match super::exact_hit(state, actor, m).await {
-            Ok(h) => AppError::Duplicate(Box::new(h)),
-            Err(e) => e,
-        },
+        Some(m) => {
+            let mut hits = [super::exact_hit(m)];
+            match super::reveal_ids(state, actor, &mut hits).await {
+                Ok(()) => {
+                    let [hit] = hits;
+                    AppError::Duplicate(Box::new(hit))
+                }
+                Err(e) => e,
+            }
+        }
         // The holder vanished between the refusal and the lookup: ask to try again.
         None => AppError::Stale,
     }

@@ -17,9 +17,18 @@ use std::time::Duration;
 /// How often `kehu serve` runs the passes.
 pub const EVERY: Duration = Duration::from_secs(60);
 
-/// Runs every job once, now.
+/// Runs every job once, now: finishes hand-overs a dead instance left behind, then the
+/// recycle pass. Each runs even when the other fails; the first error is answered.
 pub async fn run_once(state: &AppState) -> Result<RecycleReport, crate::error::AppError> {
-    recycle_pass(state).await
+    let resumed = crate::handover::resume_stale(state).await;
+    if let Ok(ids) = &resumed
+        && !ids.is_empty()
+    {
+        tracing::info!(handovers = ?ids, "resumed abandoned hand-overs");
+    }
+    let report = recycle_pass(state).await;
+    resumed?;
+    report
 }
 
 /// Runs the jobs every `every`, starting at once (the catch-up), until the task is dropped.

@@ -9,8 +9,8 @@ use crate::state::AppState;
 use kehu_domain::ids::{CustomerId, UserId};
 use kehu_domain::ownership::protection::ProtectionRules;
 use kehu_domain::pool::{RecycleCause, RecycleRecord, RecycleVerdict, recycle_change};
-use kehu_store::StoreError;
-use kehu_store::pools::Pool;
+use kehu_store::RecycleWarning;
+use kehu_store::pools::{Pool, PoolWatch};
 use serde::Serialize;
 
 /// What one pass did.
@@ -20,53 +20,74 @@ pub struct RecycleReport {
     pub recycled: usize,
     /// Warnings sent (each at most once per customer, owner and due time).
     pub warned: usize,
-    /// Due customers left alone because they changed meanwhile (claimed, recycled by another
-    /// instance, edited twice in a row).
+    /// Due customers left alone because they changed meanwhile (claimed, edited, or recycled by
+    /// another instance since they were judged).
     pub skipped: usize,
 }
 
-/// One pass over every pool, judged at `state.now()`.
+/// One pass over every pool, judged at `state.now()`: one paged read of the customers for
+/// all pools (see `Store::judge_pools`), then the recycles and the warnings, each written in
+/// short transactions of a few dozen customers.
 pub async fn recycle_pass(state: &AppState) -> Result<RecycleReport, AppError> {
     let now = state.now();
     let system = state.store.system_user().await?;
     let protection: ProtectionRules = state.store.setting(PROTECTION).await?;
     let pools = state.store.pools().await?;
+    let whitelists: Vec<Vec<i64>> = pools
+        .iter()
+        .map(|p| p.whitelist.iter().map(|u| u.id).collect())
+        .collect();
+    let watches: Vec<PoolWatch<'_>> = pools
+        .iter()
+        .zip(&whitelists)
+        .map(|(p, w)| PoolWatch {
+            pool: p.id,
+            rules: &p.rules,
+            whitelist: w,
+        })
+        .collect();
+    let judged = state.store.judge_pools(&watches, &protection, now).await?;
     let mut report = RecycleReport::default();
-    for pool in &pools {
-        let whitelist: Vec<i64> = pool.whitelist.iter().map(|u| u.id).collect();
-        let target = target_of(pool, &pools);
-        let judged = state
-            .store
-            .judge_pool(pool.id, &pool.rules, &whitelist, &protection, now)
-            .await?;
-        for j in judged {
-            let id = CustomerId(j.customer_id);
-            match j.verdict {
-                RecycleVerdict::Recycle { cause, due } => {
-                    let record = RecycleRecord {
-                        cause: cause.into(),
-                        due,
-                        pool: target.name.clone(),
-                    };
-                    if recycle_one(state, system, id, &record, target.id).await? {
-                        report.recycled += 1;
-                    } else {
-                        report.skipped += 1;
-                    }
+    let mut changes = Vec::new();
+    let mut warnings = Vec::new();
+    for j in judged {
+        match j.verdict {
+            RecycleVerdict::Recycle { cause, due } => {
+                let Some(pool) = pools.iter().find(|p| p.id == j.pool_id) else {
+                    continue;
+                };
+                let target = target_of(pool, &pools);
+                let record = RecycleRecord {
+                    cause: cause.into(),
+                    due,
+                    pool: target.name.clone(),
+                };
+                match recycle_change(system, &j.ownership_state(), &record, now) {
+                    Ok(change) => changes.push((change, target.id, j.activity)),
+                    Err(_) => report.skipped += 1,
                 }
-                RecycleVerdict::Warn { due, .. } => {
-                    let when = local_time(due, state.config.utc_offset);
-                    let owner = UserId(j.owner_id);
-                    let sent = state
-                        .store
-                        .warn_of_recycle(id, &j.customer_name, owner, due, when, now)
-                        .await?;
-                    report.warned += usize::from(sent);
-                }
-                RecycleVerdict::Exempt { .. } | RecycleVerdict::Keep { .. } => {}
             }
+            RecycleVerdict::Warn { due, .. } => warnings.push(RecycleWarning {
+                customer: CustomerId(j.customer_id),
+                customer_name: j.customer_name,
+                owner: UserId(j.owner_id),
+                due,
+                due_text: local_time(due, state.config.utc_offset),
+            }),
+            RecycleVerdict::Exempt { .. } | RecycleVerdict::Keep { .. } => {}
         }
     }
+    // Each change is a compare-and-set on the version read with the verdict: a customer
+    // claimed, edited or recycled (perhaps by another instance) since is skipped, and the
+    // next pass judges it again.
+    for done in state.store.recycle_all(&changes).await? {
+        if done {
+            report.recycled += 1;
+        } else {
+            report.skipped += 1;
+        }
+    }
+    report.warned = state.store.warn_of_recycles(&warnings, now).await?;
     Ok(report)
 }
 
@@ -76,29 +97,6 @@ fn target_of<'a>(pool: &'a Pool, pools: &'a [Pool]) -> &'a Pool {
         .recycle_to
         .and_then(|t| pools.iter().find(|p| p.id == t))
         .unwrap_or(pool)
-}
-
-/// Recycles one customer unless it changed since it was judged; answers whether it did.
-async fn recycle_one(
-    state: &AppState,
-    system: UserId,
-    id: CustomerId,
-    record: &RecycleRecord,
-    pool: i64,
-) -> Result<bool, AppError> {
-    let Some(facts) = state.store.ownership_state(id).await? else {
-        return Ok(false);
-    };
-    let Ok(change) = recycle_change(system, &facts, record, state.now()) else {
-        // Released or recycled meanwhile (perhaps by another instance): nothing to do.
-        return Ok(false);
-    };
-    match state.store.recycle_into(&change, pool).await {
-        Ok(()) => Ok(true),
-        // Claimed, edited or recycled since the facts were read: the next pass judges again.
-        Err(StoreError::Stale) => Ok(false),
-        Err(e) => Err(e.into()),
-    }
 }
 
 /// The cause in a ledger sentence's words, for the timeline: the rule with its facts.

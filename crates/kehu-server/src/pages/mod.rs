@@ -8,6 +8,8 @@ mod customers;
 mod duplicates;
 mod errors;
 mod inbox;
+mod leads;
+mod leave;
 mod login;
 mod merge;
 mod merge_undo;
@@ -30,6 +32,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(login::router())
         .merge(customers::router())
         .merge(team::router())
+        .merge(leads::router())
+        .merge(leave::router())
         .merge(admin::router())
         .merge(inbox::router())
         .merge(appeals::router())

@@ -169,3 +169,57 @@ async fn only_an_admin_undoes_a_merge() {
             .assert_problem(404);
     }
 }
+
+#[tokio::test]
+async fn a_merge_carries_the_deals_and_an_undo_takes_them_back() {
+    for backend in BACKENDS {
+        let o = Org::start(backend).await;
+        let app = &o.app;
+        let (a, b, _) = duplicates(&o).await;
+        let (ia, ib) = (id_of(&a), id_of(&b));
+        let deals = |id: i64| format!("/api/v1/customers/{id}/deals");
+        app.post(&o.rep_b, &deals(ib), json!({ "title": "年度采购" }))
+            .await
+            .assert_status(201);
+        let r = app
+            .post(
+                &o.manager,
+                "/api/v1/customers/merge",
+                body(&[ia, ib], ia, &json!({})),
+            )
+            .await
+            .assert_status(200);
+        let list = app.get(&o.rep_a, &deals(ia)).await.assert_status(200);
+        assert_eq!(
+            list.body["items"][0]["title"], "年度采购",
+            "{backend:?}: {}",
+            list.body
+        );
+        // The kept record now has an open deal, so a recycle rule exempting open deals spares it.
+        let kept = kehu_domain::ids::CustomerId(ia);
+        let summary = app.store().deal_summary(kept).await.expect("summary");
+        assert_eq!(summary.open_deals, 1, "{backend:?}");
+
+        let merge = r.body["merge_id"].as_i64().expect("merge id");
+        app.post(
+            &o.admin,
+            &format!("/api/v1/merges/{merge}/revert"),
+            json!({}),
+        )
+        .await
+        .assert_status(200);
+        let list = app.get(&o.rep_a, &deals(ia)).await.assert_status(200);
+        assert_eq!(
+            list.body["items"],
+            json!([]),
+            "{backend:?}: the deal went back"
+        );
+        let back = app.get(&o.rep_b, &deals(ib)).await.assert_status(200);
+        assert_eq!(back.body["items"][0]["title"], "年度采购", "{backend:?}");
+        let summary = app.store().deal_summary(kept).await.expect("summary");
+        assert_eq!(summary.open_deals, 0, "{backend:?}");
+        let restored = kehu_domain::ids::CustomerId(ib);
+        let summary = app.store().deal_summary(restored).await.expect("summary");
+        assert_eq!(summary.open_deals, 1, "{backend:?}");
+    }
+}

@@ -413,3 +413,76 @@ async fn history_and_owner_at_time_follow_the_ledger() {
         .assert_fields(&["at"]);
     }
 }
+
+#[tokio::test]
+async fn a_claim_answers_what_a_read_after_it_shows_and_tells_the_former_owner() {
+    for b in BACKENDS {
+        let o = Org::start(b).await;
+        let app = &o.app;
+        let body = json!({
+            "name": "常州东方机电",
+            "phone": fresh_phone(),
+            "source": "web",
+            "contacts": [
+                { "name": "王经理", "phone": fresh_phone(), "title": "采购" },
+                { "name": "李工", "title": "技术" },
+            ],
+        });
+        let created = app.post(&o.rep_a, "/api/v1/customers", body).await;
+        let id = id_of(&created.assert_status(201).body);
+        app.post(
+            &o.rep_a,
+            &format!("/api/v1/customers/{id}/release"),
+            json!({ "reason": "放回公海" }),
+        )
+        .await
+        .assert_status(200);
+
+        // The claim is answered from the row it read and wrote, not read back: the same
+        // body as a read right after it (owner, since, version, unmasked phones, contacts).
+        let claimed = app
+            .post(
+                &o.rep_b,
+                &format!("/api/v1/customers/{id}/claim"),
+                json!({}),
+            )
+            .await
+            .assert_status(200)
+            .body;
+        let read = app
+            .get(&o.rep_b, &format!("/api/v1/customers/{id}"))
+            .await
+            .assert_status(200)
+            .body;
+        let mut read_without_extras = read.clone();
+        if let Some(map) = read_without_extras.as_object_mut() {
+            map.retain(|k, _| claimed.get(k).is_some());
+        }
+        assert_eq!(claimed, read_without_extras, "{b:?}: {claimed} vs {read}");
+        assert_eq!(
+            claimed["contacts"].as_array().map(Vec::len),
+            Some(2),
+            "{b:?}"
+        );
+        assert_eq!(
+            claimed["phone_masked"], false,
+            "{b:?}: the owner sees the phone"
+        );
+
+        // The former owner hears who claimed which customer.
+        let inbox = app
+            .get(&o.rep_a, "/api/v1/notifications")
+            .await
+            .assert_status(200);
+        let first = &inbox.items()[0];
+        assert_eq!(first["kind"], "claimed_former", "{b:?}: {}", inbox.body);
+        assert_eq!(
+            first["message"],
+            format!(
+                "Your former customer 常州东方机电 was claimed from the pool by {}",
+                o.rep_b.name
+            ),
+            "{b:?}"
+        );
+    }
+}

@@ -179,3 +179,236 @@ async fn after_downtime_two_instances_catch_up_and_recycle_each_customer_once() 
         }
     }
 }
+
+#[tokio::test]
+async fn an_owner_on_leave_ten_days_loses_the_customer_ten_days_later_to_the_microsecond() {
+    use kehu_domain::ownership::protection::ProtectionRules;
+    for b in BACKENDS {
+        let o = Org::start(b).await;
+        let app = &o.app;
+        let away = id_of(&app.customer(&o.rep_a, "苏州远航物流", &fresh_phone()).await);
+        let home = id_of(&app.customer(&o.rep_b, "杭州德润纺织", &fresh_phone()).await);
+        let since = |id: i64| async move {
+            app.store()
+                .ownership_state(CustomerId(id))
+                .await
+                .expect("state")
+                .expect("customer")
+                .owner_since
+        };
+        let (since_away, since_home) = (since(away).await, since(home).await);
+        // rep_a is away from day 5 to day 15 of their ownership: ten days.
+        let instant = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        app.post(
+            &o.rep_a,
+            &format!("/api/v1/users/{}/leaves", o.rep_a.id),
+            serde_json::json!({
+                "from": instant(since_away + Duration::days(5)),
+                "until": instant(since_away + Duration::days(15)),
+                "note": "年假",
+            }),
+        )
+        .await
+        .assert_status(201);
+        let run = |at: DateTime<Utc>| {
+            let state = runner(app, app.store().clone(), at);
+            async move { jobs::run_once(&state).await.expect("pass") }
+        };
+        let micro = Duration::microseconds(1);
+        // Without leave: recycled exactly 30 days after the owner got it, not a moment before.
+        assert_eq!(
+            run(since_home + Duration::days(30) - micro).await.recycled,
+            0,
+            "{b:?}"
+        );
+        assert_eq!(
+            run(since_home + Duration::days(30)).await.recycled,
+            1,
+            "{b:?}"
+        );
+        assert_eq!(
+            kinds(app, home).await.last(),
+            Some(&LedgerKind::Recycle),
+            "{b:?}"
+        );
+        assert_eq!(kinds(app, away).await, [LedgerKind::Create], "{b:?}");
+        // The preview an admin sees agrees: on day 39 the customer on leave stays.
+        let pool = app.store().pools().await.expect("pools").remove(0);
+        let preview = app
+            .store()
+            .recycle_preview(
+                pool.id,
+                &pool.rules,
+                &[],
+                &ProtectionRules::default(),
+                since_away + Duration::days(39),
+            )
+            .await
+            .expect("preview");
+        assert!(
+            preview.customers.iter().all(|c| c.customer_id != away),
+            "{b:?}: {preview:?}"
+        );
+        // With ten days of leave: ten days later, to the microsecond.
+        let due = since_away + Duration::days(40);
+        assert_eq!(run(due - micro).await.recycled, 0, "{b:?}");
+        assert_eq!(kinds(app, away).await, [LedgerKind::Create], "{b:?}");
+        assert_eq!(run(due).await.recycled, 1, "{b:?}");
+        assert_eq!(
+            kinds(app, away).await,
+            [LedgerKind::Create, LedgerKind::Recycle],
+            "{b:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn protection_extended_by_a_follow_up_holds_off_a_short_rule_until_it_ends() {
+    for b in BACKENDS {
+        let o = Org::start(b).await;
+        let app = &o.app;
+        let pool = app
+            .store()
+            .pools()
+            .await
+            .expect("pools")
+            .into_iter()
+            .find(|p| p.is_default)
+            .expect("default pool");
+        // A strict pool: 5 days without an effective follow-up.
+        app.patch(
+            &o.admin,
+            &format!("/api/v1/pools/{}", pool.id),
+            serde_json::json!({"rules": {"recycle": {"no_follow_up_days": 5}}}),
+        )
+        .await
+        .assert_status(200);
+        let id = id_of(&app.customer(&o.rep_a, "宁波海纳电器", &fresh_phone()).await);
+        let since = app
+            .store()
+            .ownership_state(CustomerId(id))
+            .await
+            .expect("state")
+            .expect("customer")
+            .owner_since;
+        let rep = app
+            .store()
+            .actor(UserId(o.rep_a.id))
+            .await
+            .expect("q")
+            .expect("actor");
+        let input = FollowUpInput {
+            kind: Some("note".into()),
+            content: Some("客户确认下月采购计划，约好周五面谈".into()),
+            ..FollowUpInput::default()
+        };
+        let cst = FixedOffset::east_opt(8 * 3600).expect("offset");
+        let f = NewFollowUp::parse(&input, cst).expect("valid");
+        let verdict = EffectivenessRules::default().judge(&f);
+        app.store()
+            .add_follow_up(
+                &rep,
+                CustomerId(id),
+                Some(rep.user_id),
+                &f,
+                &verdict,
+                since + Duration::days(10),
+            )
+            .await
+            .expect("follow-up");
+        // Day 10's follow-up: the 5-day clock runs out on day 15, but it extended the
+        // protection (15 days) by 7 to day 22, and the customer stays until then.
+        let run = |at: DateTime<Utc>| {
+            let state = runner(app, app.store().clone(), at);
+            async move { jobs::run_once(&state).await.expect("pass") }
+        };
+        assert_eq!(run(since + Duration::days(16)).await.recycled, 0, "{b:?}");
+        let edge = since + Duration::days(22);
+        assert_eq!(
+            run(edge - Duration::microseconds(1)).await.recycled,
+            0,
+            "{b:?}"
+        );
+        assert_eq!(run(edge).await.recycled, 1, "{b:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_follow_up_logged_while_a_pass_runs_keeps_the_customer() {
+    use kehu_domain::ownership::protection::ProtectionRules;
+    use kehu_domain::pool::{RecycleRecord, RecycleVerdict, recycle_change};
+    for b in BACKENDS {
+        let o = Org::start(b).await;
+        let app = &o.app;
+        let store = app.store();
+        let start = real_now();
+        let saved = id_of(&app.customer(&o.rep_a, "常州永信机械", &fresh_phone()).await);
+        let lost = id_of(&app.customer(&o.rep_a, "无锡恒达电子", &fresh_phone()).await);
+        let at = start + Duration::days(31);
+        // The pass judges both due…
+        let mut judged = Vec::new();
+        for p in store.pools().await.expect("pools") {
+            let whitelist: Vec<i64> = p.whitelist.iter().map(|u| u.id).collect();
+            let j = store
+                .judge_pool(p.id, &p.rules, &whitelist, &ProtectionRules::default(), at)
+                .await
+                .expect("judge");
+            judged.extend(j.into_iter().map(|j| (j, p.id)));
+        }
+        judged.retain(|(j, _)| matches!(j.verdict, RecycleVerdict::Recycle { .. }));
+        judged.sort_by_key(|(j, _)| j.customer_id);
+        assert_eq!(
+            judged
+                .iter()
+                .map(|(j, _)| j.customer_id)
+                .collect::<Vec<_>>(),
+            [saved, lost],
+            "{b:?}"
+        );
+        // …then, before it writes, the rep logs an effective follow-up on one of them.
+        let rep = store
+            .actor(UserId(o.rep_a.id))
+            .await
+            .expect("q")
+            .expect("actor");
+        let input = FollowUpInput {
+            kind: Some("note".into()),
+            content: Some("客户确认下周到厂参观，带技术负责人".into()),
+            ..FollowUpInput::default()
+        };
+        let cst = FixedOffset::east_opt(8 * 3600).expect("offset");
+        let f = NewFollowUp::parse(&input, cst).expect("valid");
+        let rules = EffectivenessRules::default();
+        store
+            .add_follow_up(
+                &rep,
+                CustomerId(saved),
+                Some(rep.user_id),
+                &f,
+                &rules.judge(&f),
+                at,
+            )
+            .await
+            .expect("follow-up");
+        let system = store.system_user().await.expect("system");
+        let changes: Vec<_> = judged
+            .iter()
+            .map(|(j, pool)| {
+                let record = RecycleRecord {
+                    cause: match j.verdict {
+                        RecycleVerdict::Recycle { cause, .. } => cause.into(),
+                        _ => unreachable!("retained"),
+                    },
+                    due: at,
+                    pool: "公海".into(),
+                };
+                let change =
+                    recycle_change(system, &j.ownership_state(), &record, at).expect("change");
+                (change, *pool, j.activity)
+            })
+            .collect();
+        let done = store.recycle_all(&changes).await.expect("recycle");
+        assert_eq!(done, [false, true], "{b:?}: the followed-up customer stays");
+        assert_eq!(app.list_ids(&o.rep_a, "scope=mine").await, [saved], "{b:?}");
+    }
+}

@@ -2,15 +2,20 @@
 
 mod api_access;
 mod api_customers;
+mod api_deals;
 mod api_follow_ups;
 mod api_fuzzy;
 mod api_identity;
+mod api_leads;
+mod api_leaves;
 mod api_merge;
 mod api_ownership;
 mod api_people;
 mod api_pools;
+mod api_pools_more;
 mod browser;
 mod claim_race;
+mod handover_resume;
 mod harness;
 mod jobs;
 mod pages;

@@ -1,7 +1,8 @@
-//! Candidate lookup with bounded work: one statement reads the posting list of every probed
-//! key that is under its kind's cap (counting stops at the cap, so a common key costs at most
-//! `cap` index entries and returns nothing), and one more loads the best candidates' data. Two
-//! round trips on PostgreSQL, however many keys.
+//! Candidate lookup with bounded work, in one statement however many keys: it reads the
+//! posting list of every probed key that is under its kind's cap (the key's count in
+//! `match_key_counts` decides, so a common key costs one primary-key read and returns
+//! nothing), tallies the postings by customer and returns the best candidates' data. Only
+//! candidate rows cross from the database: on SQLite each row is a hop between threads.
 
 use crate::Store;
 use crate::db::Tx;
@@ -11,7 +12,6 @@ use kehu_domain::customer::mask_phone;
 use kehu_domain::identity::matching::Record;
 use kehu_domain::identity::matching::index::{Probe, StoredCustomer, record_of};
 use kehu_domain::ids::CustomerId;
-use std::collections::HashMap;
 
 /// An existing customer the index proposes for comparison.
 #[derive(Debug, Clone)]
@@ -33,7 +33,7 @@ pub struct Candidate {
 }
 
 /// id, name, phone, credit code, province, city, owner since, owner name, contact name,
-/// contact phone.
+/// contact phone, keys shared.
 type DataRow = (
     i64,
     String,
@@ -45,6 +45,7 @@ type DataRow = (
     Option<String>,
     Option<String>,
     Option<String>,
+    i64,
 );
 
 /// Probes are sent in multiples of this many (see `match_candidates`).
@@ -53,14 +54,31 @@ const PROBE_BUCKET: usize = 8;
 /// A key no record has: blocking keys carry their kind (1 or more) in the top bits.
 const NO_KEY: i64 = 0;
 
-const DATA: &str = "select c.id, c.name, c.phone, c.credit_code, c.province, c.city, c.owner_since, \
-     o.name, k.name, k.phone from customers c left join users o on o.id = c.owner_id \
-     left join contacts k on k.customer_id = c.id where c.merged_into is null and c.id in (";
+/// What an exact key (phone, e-mail, credit code) counts for in the tally; any other key
+/// counts one.
+const EXACT_WEIGHT: i32 = 10;
+
+/// After the postings (`p`): the tally by customer but the one excluded…
+const TALLY: &str = "), r as (select customer_id, cast(sum(w) as bigint) as shared from p \
+     where customer_id <> ";
+
+/// …the best `limit`…
+const RANKED: &str = " group by customer_id order by shared desc, customer_id desc limit ";
+
+/// …and their data, a row per contact.
+const DATA: &str = ") select c.id, c.name, c.phone, c.credit_code, c.province, c.city, c.owner_since, \
+     o.name, k.name, k.phone, r.shared from r join customers c on c.id = r.customer_id \
+     left join users o on o.id = c.owner_id left join contacts k on k.customer_id = c.id \
+     where c.merged_into is null order by c.id, k.id";
 
 impl Store {
     /// The customers that share a pairing key with the probes, best proposed first, at most
     /// `limit` of them; `exclude` (the record being edited) is left out. Sees every customer,
     /// whoever owns it: the caller reveals only what the actor may see.
+    ///
+    /// One statement: the postings of every probed key under its cap, tallied by customer in
+    /// the database (an exact key counting ten), the best `limit` joined to their data. Only
+    /// the candidates' rows come back, not every posting.
     pub async fn match_candidates(
         &self,
         probes: &[Probe],
@@ -70,59 +88,52 @@ impl Store {
         if probes.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
-        let postings: Vec<(i64, i64, bool)> = on_db!(&self.db, |p| {
-            let mut q = sqlx::QueryBuilder::new("");
+        let rows: Vec<DataRow> = on_db!(&self.db, |p| {
+            let mut q = sqlx::QueryBuilder::new("with p (customer_id, w) as (");
             // Padded with keys no record has, so the statement text (and its prepared form,
             // cached per connection) depends only on the number of keys rounded up.
             let padded = probes.len().div_ceil(PROBE_BUCKET) * PROBE_BUCKET;
             for i in 0..padded {
-                let (key, cap, a, b) = match probes.get(i) {
+                let (key, cap, a, b, w) = match probes.get(i) {
                     Some(probe) => (
                         probe.key,
                         probe.cap as i64,
                         probe.pairs_with(true),
                         probe.pairs_with(false),
+                        if probe.exact { EXACT_WEIGHT } else { 1 },
                     ),
-                    None => (NO_KEY, 0, false, false),
+                    None => (NO_KEY, 0, false, false, 0),
                 };
                 if i > 0 {
                     q.push(" union all ");
                 }
-                // Only postings whose role pairs with the query's are read back; the count
-                // covers the key's whole list, both roles, as batch blocking does.
-                q.push("select key, customer_id, role_a from match_keys where key = ")
+                // Only postings whose role pairs with the query's are read; the key's count
+                // (both roles, as batch blocking counts) is one primary-key read, and a key
+                // at or over its cap is not read at all.
+                q.push("select customer_id, cast(")
+                    .push_bind(w)
+                    .push(" as integer) from match_keys where key = ")
                     .push_bind(key)
                     .push(" and ((role_a and ")
                     .push_bind(a)
                     .push(") or (not role_a and ")
                     .push_bind(b)
-                    .push(")) and (select count(*) from (select 1 from match_keys where key = ")
+                    .push(")) and (select n from match_key_counts where key = ")
                     .push_bind(key)
-                    .push(" limit ")
-                    .push_bind(cap)
-                    .push(format_args!(") as c{i}) < "))
+                    .push(") < ")
                     .push_bind(cap);
             }
-            q.build_query_as().fetch_all(p).await
-        })?;
-        let ranked = rank(probes, &postings, exclude, limit);
-        if ranked.is_empty() {
-            return Ok(Vec::new());
-        }
-        let rows: Vec<DataRow> = on_db!(&self.db, |p| {
-            let mut q = sqlx::QueryBuilder::new(DATA);
-            let mut list = q.separated(", ");
-            for (id, _) in &ranked {
-                list.push_bind(*id);
-            }
-            q.push(") order by c.id, k.id");
+            // No customer has id 0. The limit is written into the text, not bound: SQLite
+            // re-prepares a statement on every new binding of a LIMIT parameter (the
+            // planner may use its value), which cost a fifth of the check.
+            q.push(TALLY)
+                .push_bind(exclude.map_or(0, |c| c.0))
+                .push(RANKED)
+                .push(limit)
+                .push(DATA);
             q.build_query_as().fetch_all(p).await
         })?;
         let mut found = candidates(rows);
-        let order: HashMap<i64, u32> = ranked.into_iter().collect();
-        for c in &mut found {
-            c.shared = order.get(&c.customer_id.0).copied().unwrap_or(0);
-        }
         found.sort_by(|a, b| {
             b.shared
                 .cmp(&a.shared)
@@ -130,30 +141,6 @@ impl Store {
         });
         Ok(found)
     }
-}
-
-/// Tallies the postings (all under their key's cap and of a pairing role) by customer, an
-/// exact key counting ten, and keeps the `limit` customers sharing the most.
-fn rank(
-    probes: &[Probe],
-    postings: &[(i64, i64, bool)],
-    exclude: Option<CustomerId>,
-    limit: usize,
-) -> Vec<(i64, u32)> {
-    let weight: HashMap<i64, u32> = probes
-        .iter()
-        .map(|p| (p.key, if p.exact { 10 } else { 1 }))
-        .collect();
-    let mut tally: HashMap<i64, u32> = HashMap::new();
-    for (key, id, _) in postings {
-        if Some(CustomerId(*id)) != exclude {
-            *tally.entry(*id).or_default() += weight.get(key).copied().unwrap_or(0);
-        }
-    }
-    let mut ranked: Vec<(i64, u32)> = tally.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
-    ranked.truncate(limit);
-    ranked
 }
 
 /// Folds joined rows (one per contact, ordered by customer) into candidates.
@@ -176,7 +163,7 @@ fn candidates(rows: Vec<DataRow>) -> Vec<Candidate> {
 }
 
 fn candidate(row: DataRow, contacts: &[(String, Option<String>)]) -> Candidate {
-    let (id, name, phone, credit_code, province, city, owner_since, owner_name, _, _) = row;
+    let (id, name, phone, credit_code, province, city, owner_since, owner_name, _, _, shared) = row;
     let record = stored_record(
         &name,
         &phone,
@@ -192,7 +179,7 @@ fn candidate(row: DataRow, contacts: &[(String, Option<String>)]) -> Candidate {
         owner_name,
         owner_since,
         record,
-        shared: 0,
+        shared: u32::try_from(shared).unwrap_or(u32::MAX),
     }
 }
 

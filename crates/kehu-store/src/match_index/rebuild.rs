@@ -2,7 +2,7 @@
 //! rows were built with: at startup (after migrations), in batches, with progress logged.
 
 use super::lookup::{BatchRow, ContactRow, batch_record};
-use super::{insert_keys, keys_of};
+use super::{Counts, counts, insert_keys, keys_of};
 use crate::Store;
 use crate::error::StoreError;
 use kehu_domain::identity::matching::index::{INDEX_VERSION, IndexKey, fingerprint};
@@ -54,6 +54,7 @@ impl Store {
             .execute(&mut *c)
             .await
             .map(|r| r.rows_affected()))?;
+        counts::clear(&mut tx).await?;
         tx.commit().await?;
         let (mut after, mut done) = (0_i64, 0_u64);
         loop {
@@ -115,7 +116,9 @@ impl Store {
             let record = batch_record(row, &own);
             keys.extend(keys_of(&record).map(|k| (CustomerId(id), k)));
         }
-        insert_keys(&mut tx, &keys).await?;
+        let mut delta = Counts::new();
+        insert_keys(&mut tx, keys, &mut delta).await?;
+        counts::apply(&mut tx, &delta).await?;
         tx.commit().await?;
         Ok(batch)
     }

@@ -25,6 +25,8 @@ use serde::Serialize;
 pub(crate) const FOLLOWERS: &[(&str, &str)] = &[
     ("contacts", ""),
     ("follow_ups", ""),
+    ("deals", ""),
+    ("deal_events", ""),
     (
         "access_requests",
         "and not (t.status = 'open' and exists (select 1 from access_requests r \

@@ -9,7 +9,7 @@ use super::write::insert_grant;
 use crate::db::{Tx, with_retry};
 use crate::error::StoreError;
 use crate::rows::micros;
-use crate::{Store, customers, identity, match_index, ownership};
+use crate::{Store, customers, deals, identity, match_index, ownership};
 use chrono::{DateTime, Utc};
 use kehu_domain::Actor;
 use kehu_domain::customer::keys::keys_of;
@@ -152,6 +152,9 @@ async fn revert_in(
     }
     customers::search::refresh(tx, kept).await?;
     match_index::reindex(tx, kept).await?;
+    for id in restored.iter().chain([&kept]) {
+        deals::reproject(tx, *id).await?;
+    }
     let (before, now_fields) = (&snap.kept, CustomerFields::of(&current));
     for f in &r.restored_fields {
         let (old, new) = (now_fields.text(*f), before.text(*f));

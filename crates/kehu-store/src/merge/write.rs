@@ -7,7 +7,7 @@ use super::{DERIVED, FOLLOWERS};
 use crate::db::{Tx, with_retry};
 use crate::error::StoreError;
 use crate::rows::micros;
-use crate::{Store, customers, identity, match_index, ownership};
+use crate::{Store, customers, deals, identity, match_index, ownership};
 use chrono::{DateTime, Utc};
 use kehu_domain::Actor;
 use kehu_domain::customer::keys::keys_of;
@@ -109,6 +109,7 @@ async fn merge_in(
     }
     customers::search::refresh(tx, kept).await?;
     match_index::reindex(tx, kept).await?;
+    deals::reproject(tx, kept).await?;
     write_audit(tx, actor, plan, now).await?;
     let snapshot = Snapshot {
         kept: CustomerFields::of(&plan.kept_before),

@@ -2,16 +2,21 @@
 //! one write transaction that holds the rep's lock, so 20 parallel claims against a daily
 //! limit of 5 give exactly 5, and the ownership cap is never exceeded, on either engine.
 
-use super::{home_rules, lock_rep, parse_rules};
+use super::{Place, home_rules, lock_rep, parse_rules};
 use crate::Store;
+use crate::customers::{Contact, CustomerView, view_of};
 use crate::db::{Tx, with_retry};
 use crate::error::StoreError;
-use crate::ownership::{apply, state_in};
-use crate::rows::micros;
+use crate::notifications::ClaimNotice;
+use crate::ownership::{apply, apply_claim, state_in};
+use crate::rows::{CustomerRow, customer_select, micros, read_filter};
+use crate::users::scope_pattern;
 use chrono::{DateTime, FixedOffset, Utc};
 use kehu_domain::Actor;
-use kehu_domain::ids::{CustomerId, UserId};
-use kehu_domain::ownership::{self as rules, OwnerChange, OwnershipError};
+use kehu_domain::access::visibility;
+use kehu_domain::customer::Phone;
+use kehu_domain::ids::{ContactId, CustomerId, UserId};
+use kehu_domain::ownership::{self as rules, OwnerChange, OwnershipError, OwnershipState};
 use kehu_domain::pool::{ClaimFacts, ClaimLimits, ClaimRefusal, PoolRules};
 use serde::Serialize;
 
@@ -33,23 +38,74 @@ pub enum PoolRefusal {
     },
 }
 
+/// What [`Store::claim_for`] came to.
+#[derive(Debug)]
+pub enum Claim {
+    /// Claimed: the customer as the claimer sees it now, and its contacts.
+    Claimed(Box<CustomerView>, Vec<Contact>),
+    /// The ownership rules refuse (already owned …).
+    Denied(OwnershipError),
+    /// The actor may not read it: no such customer, or not in a pool open to them (any more).
+    Unreadable,
+}
+
+// What `customer_for` reads (the same filter; the policy is applied on top), with the
+// contacts joined, one row each: the access check, the ownership state and the answer in one
+// read before the write lock.
+const READ: &str = concat!(
+    "select q.*, ct.id as contact_id, ct.name as contact_name, ct.phone as contact_phone, \
+     ct.phone_ext as contact_phone_ext, ct.title as contact_title from (",
+    customer_select!(),
+    "where c.id = $3 and c.merged_into is null and ",
+    read_filter!(),
+    ") q left join contacts ct on ct.customer_id = q.id order by ct.id"
+);
+
+#[derive(sqlx::FromRow)]
+struct ReadRow {
+    #[sqlx(flatten)]
+    customer: CustomerRow,
+    contact_id: Option<i64>,
+    contact_name: Option<String>,
+    contact_phone: Option<String>,
+    contact_phone_ext: Option<String>,
+    contact_title: Option<String>,
+}
+
 // Everything a claim's rules look at, in one statement (the write lock is held meanwhile):
 // the customer's pool rules, the rep's claims in the three windows (one range of the
-// `(to_user, kind, at)` index), the customers they own (won customers are not modelled yet:
-// `owned_won` is 0, so the cap counts every customer), and their last loss of this customer.
+// `(to_user, kind, at)` index), the customers they own, of those the won ones (deals:
+// `customers.won_at`, counted on the partial index `customers_owner_won`, so the pool's
+// `cap_counts_won` switch can leave them out), their last loss of this customer, and who
+// owned it before the pool (the last event's `from_user`: the claim's notification goes to them).
 const FACTS: &str = "select \
      (select rules from pools where id = coalesce((select pool_id from customers where id = $1), \
         (select id from pools where is_default))), \
      count(case when e.at >= $3 then 1 end), count(case when e.at >= $4 then 1 end), \
      count(case when e.at >= $5 then 1 end), \
      (select count(*) from customers where owner_id = $2 and merged_into is null), \
+     (select count(*) from customers where owner_id = $2 and won_at is not null \
+        and merged_into is null), \
      (select l.at from ownership_events l where l.customer_id = $1 and l.from_user = $2 \
-        order by l.at desc limit 1) \
+        order by l.at desc limit 1), \
+     (select f.from_user from ownership_events f where f.customer_id = $1 \
+        order by f.at desc, f.id desc limit 1) \
      from ownership_events e where e.to_user = $2 and e.kind = 'claim' and e.at >= $6";
 
-const OWNED: &str = "select count(*) from customers where owner_id = $1 and merged_into is null";
+// Deals: the customers `$1` owns, and of those the won ones (see FACTS).
+const OWNED: &str = "select count(*), count(won_at) from customers \
+     where owner_id = $1 and merged_into is null";
 
-type FactsRow = (Option<String>, i64, i64, i64, i64, Option<DateTime<Utc>>);
+type FactsRow = (
+    Option<String>,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    Option<DateTime<Utc>>,
+    Option<i64>,
+);
 
 impl Store {
     /// Claims pool customer `id` for `actor` under its pool's claim rules, counted in the
@@ -72,16 +128,86 @@ impl Store {
                 Ok(c) => c,
                 Err(e) => return Ok(Err(e)),
             };
-            let (rules, facts) = claim_facts(&mut tx, actor.user_id, id, local, now).await?;
-            let limits = rules.claim;
-            if let Err(refusal) = limits.check(&facts, now) {
-                return Err(refused(refusal, &facts));
-            }
-            apply(&mut tx, &change).await?;
+            claim_locked(&mut tx, actor, &change, local, None).await?;
             tx.commit().await?;
             Ok(Ok(()))
         })
         .await
+    }
+
+    /// The API's claim: claims pool customer `id` for `actor` if they may read it, and
+    /// answers with the customer as they see it now. The access check, the ownership state
+    /// and the answer's fields are read before the write lock; under it only the pool's
+    /// claim rules are counted and the compare-and-set is written, so a row that moved
+    /// meanwhile is `Err(Stale)` (decide again on fresh facts). A pool rule's refusal is
+    /// `Err(Refused(_))`.
+    pub async fn claim_for(
+        &self,
+        actor: &Actor,
+        id: CustomerId,
+        local: FixedOffset,
+        now: DateTime<Utc>,
+    ) -> Result<Claim, StoreError> {
+        let now = micros(now);
+        let Some((view, contacts)) = self.readable(actor, id).await? else {
+            return Ok(Claim::Unreadable);
+        };
+        let change = match rules::claim(actor, &state_of(&view), now) {
+            Ok(c) => c,
+            Err(e) => return Ok(Claim::Denied(e)),
+        };
+        let name = view.customer.name.as_str();
+        with_retry(|| async {
+            let mut tx = self.begin_write().await?;
+            lock_rep(&mut tx, actor.user_id).await?;
+            claim_locked(&mut tx, actor, &change, local, Some(name)).await?;
+            tx.commit().await
+        })
+        .await?;
+        Ok(Claim::Claimed(
+            Box::new(claimed(view, actor, &change)),
+            contacts,
+        ))
+    }
+
+    /// [`Store::customer_for`] and [`Store::contacts`] in one statement.
+    async fn readable(
+        &self,
+        actor: &Actor,
+        id: CustomerId,
+    ) -> Result<Option<(CustomerView, Vec<Contact>)>, StoreError> {
+        let rows: Vec<ReadRow> = on_db!(&self.db, |p| sqlx::query_as(READ)
+            .bind(actor.user_id.0)
+            .bind(scope_pattern(actor))
+            .bind(id.0)
+            .fetch_all(p)
+            .await)?;
+        let mut customer = None;
+        let mut contacts = Vec::new();
+        for r in rows {
+            if let (Some(id), Some(name)) = (r.contact_id, r.contact_name) {
+                contacts.push(Contact {
+                    id: ContactId(id),
+                    name,
+                    phone: r
+                        .contact_phone
+                        .map(|p| Phone::from_stored(p, r.contact_phone_ext)),
+                    title: r.contact_title,
+                });
+            }
+            customer.get_or_insert(r.customer);
+        }
+        let Some(row) = customer else { return Ok(None) };
+        let view = view_of(row)?;
+        // As in `customer_for`: if the SQL filter and the policy disagree, the stricter wins.
+        let vis = visibility(actor, view.facts());
+        Ok(vis.can_read().then_some((
+            CustomerView {
+                visibility: vis,
+                ..view
+            },
+            contacts,
+        )))
     }
 
     /// Locks (锁定) or unlocks a customer `owner` owns; at most the home pool's lock limit.
@@ -133,6 +259,67 @@ impl Store {
     }
 }
 
+/// Under the write lock: counts the rep's facts, checks the pool's claim rules and writes
+/// the claim. With the customer's `name` known, its notification is written without
+/// reading anything again.
+async fn claim_locked(
+    tx: &mut Tx,
+    actor: &Actor,
+    change: &OwnerChange,
+    local: FixedOffset,
+    name: Option<&str>,
+) -> Result<(), StoreError> {
+    let (rules, facts, former) =
+        claim_facts(tx, actor.user_id, change.customer_id, local, change.at).await?;
+    if let Err(refusal) = rules.claim.check(&facts, change.at) {
+        return Err(refused(refusal, &facts));
+    }
+    match name {
+        Some(customer) => {
+            let notice = ClaimNotice {
+                former,
+                customer,
+                claimer: &actor.name,
+            };
+            apply_claim(tx, change, notice).await
+        }
+        None => apply(tx, change).await,
+    }
+}
+
+/// The ownership facts of a customer as `customer_for` read it.
+fn state_of(view: &CustomerView) -> OwnershipState {
+    let c = &view.customer;
+    OwnershipState {
+        customer_id: c.id,
+        owner_id: c.owner_id,
+        owner_name: c.owner_name.clone(),
+        owner_team_path: c.owner_team_path.clone(),
+        owner_since: c.owner_since,
+        version: c.version,
+    }
+}
+
+/// The customer as the claimer reads it after `change`: what `ownership`'s compare-and-set
+/// wrote (owner, since, version, no pool, unlocked), so the answer needs no read-back.
+fn claimed(mut view: CustomerView, actor: &Actor, change: &OwnerChange) -> CustomerView {
+    let c = &mut view.customer;
+    c.owner_id = Some(actor.user_id);
+    c.owner_name = Some(actor.name.clone());
+    c.owner_team_path = actor.team_path.clone();
+    c.owner_since = change.at;
+    c.updated_at = change.at;
+    c.version = change.expected_version + 1;
+    view.place = Place {
+        pool_id: None,
+        pool_name: None,
+        locked: false,
+        pool_open: true,
+    };
+    view.visibility = visibility(actor, view.facts());
+    view
+}
+
 fn refused(refusal: ClaimRefusal, facts: &ClaimFacts) -> StoreError {
     let claimed = match refusal {
         ClaimRefusal::Limit { period, .. } => match period {
@@ -145,41 +332,45 @@ fn refused(refusal: ClaimRefusal, facts: &ClaimFacts) -> StoreError {
     StoreError::Refused(PoolRefusal::Claim { refusal, claimed })
 }
 
-async fn owned(tx: &mut Tx, rep: UserId) -> Result<u32, StoreError> {
-    let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(OWNED)
+/// The customers `rep` owns and, of those, the won ones (deals).
+async fn owned(tx: &mut Tx, rep: UserId) -> Result<(u32, u32), StoreError> {
+    let (n, won): (i64, i64) = on_tx!(tx, |c| sqlx::query_as(OWNED)
         .bind(rep.0)
         .fetch_one(&mut *c)
         .await)?;
-    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    let n32 = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
+    Ok((n32(n), n32(won)))
 }
 
+/// The claim's pool rules, the rep's facts and the customer's former owner.
 async fn claim_facts(
     tx: &mut Tx,
     rep: UserId,
     id: CustomerId,
     local: FixedOffset,
     now: DateTime<Utc>,
-) -> Result<(PoolRules, ClaimFacts), StoreError> {
+) -> Result<(PoolRules, ClaimFacts, Option<UserId>), StoreError> {
     let w = ClaimLimits::windows(now, local).map(micros);
     let earliest = w.iter().copied().min().unwrap_or(now);
-    let (rules, d, wk, m, owned, lost_at): FactsRow = on_tx!(tx, |c| sqlx::query_as(FACTS)
-        .bind(id.0)
-        .bind(rep.0)
-        .bind(w[0])
-        .bind(w[1])
-        .bind(w[2])
-        .bind(earliest)
-        .fetch_one(&mut *c)
-        .await)?;
+    let (rules, d, wk, m, owned, owned_won, lost_at, former): FactsRow =
+        on_tx!(tx, |c| sqlx::query_as(FACTS)
+            .bind(id.0)
+            .bind(rep.0)
+            .bind(w[0])
+            .bind(w[1])
+            .bind(w[2])
+            .bind(earliest)
+            .fetch_one(&mut *c)
+            .await)?;
     let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
     let rules = rules.map_or_else(|| Ok(PoolRules::default()), |r| parse_rules(&r))?;
     let facts = ClaimFacts {
         claimed: [n(d), n(wk), n(m)],
         owned: n(owned),
-        owned_won: 0,
+        owned_won: n(owned_won),
         lost_at,
     };
-    Ok((rules, facts))
+    Ok((rules, facts, former.map(UserId)))
 }
 
 /// Refuses an assignment (transfer) that would take `change.to` over their home pool's
@@ -193,8 +384,10 @@ pub(crate) async fn check_cap(tx: &mut Tx, change: &OwnerChange) -> Result<(), S
         cap_counts_won: rules.claim.cap_counts_won,
         ..ClaimLimits::default()
     };
+    let (owned, owned_won) = owned(tx, to).await?;
     let facts = ClaimFacts {
-        owned: owned(tx, to).await?,
+        owned,
+        owned_won,
         ..ClaimFacts::default()
     };
     limits

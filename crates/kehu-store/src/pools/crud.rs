@@ -117,17 +117,7 @@ impl Store {
         let now = micros(now);
         let rules = to_json(&new.rules)?;
         let mut tx = self.begin_write().await?;
-        let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
-            "insert into pools (name, rules, is_default, created_at, updated_at) \
-             values ($1, $2, false, $3, $3) returning id"
-        )
-        .bind(&new.name)
-        .bind(&rules)
-        .bind(now)
-        .fetch_one(&mut *c)
-        .await
-        .map_err(StoreError::unique_as("name")))?;
-        write_lists(&mut tx, id, new).await?;
+        let id = insert(&mut tx, new, now).await?;
         audit(&mut tx, actor, id, None, &summary(new, &rules), now).await?;
         tx.commit().await?;
         Ok(id)
@@ -211,6 +201,27 @@ impl Store {
             updated_at,
         })
     }
+}
+
+/// Inserts `new` with its members and whitelist in `tx`; a taken name is `Conflict`.
+pub(super) async fn insert(
+    tx: &mut Tx,
+    new: &NewPool,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let rules = to_json(&new.rules)?;
+    let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+        "insert into pools (name, rules, is_default, created_at, updated_at) \
+         values ($1, $2, false, $3, $3) returning id"
+    )
+    .bind(&new.name)
+    .bind(&rules)
+    .bind(now)
+    .fetch_one(&mut *c)
+    .await
+    .map_err(StoreError::unique_as("name")))?;
+    write_lists(tx, id, new).await?;
+    Ok(id)
 }
 
 fn to_json(rules: &PoolRules) -> Result<String, StoreError> {

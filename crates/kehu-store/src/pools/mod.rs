@@ -1,14 +1,17 @@
 //! Pools (公海): their rules, member teams and whitelist; where a customer sits; claims that
-//! hold under concurrency (`claim.rs`); what a rule change would recycle (`preview.rs`).
+//! hold under concurrency (`claim.rs`); what a rule change would recycle (`preview.rs`, asking
+//! the recycle judge in `judge.rs`).
 
 mod claim;
 mod crud;
+mod judge;
 mod preview;
 
-pub use claim::PoolRefusal;
 pub(crate) use claim::check_cap;
+pub use claim::{Claim, PoolRefusal};
 pub use crud::{NewPool, Pool, PoolSummary, PoolUser};
-pub use preview::{Judged, Preview, PreviewItem};
+pub use judge::{Activity, Judged, PoolWatch};
+pub use preview::{Preview, PreviewItem};
 
 use crate::db::Tx;
 use crate::error::StoreError;

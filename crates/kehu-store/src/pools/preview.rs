@@ -1,13 +1,16 @@
 //! What a pool's rules would recycle at an instant: the preview an admin sees before saving a
-//! rule change. It asks `kehu_domain::pool::judge` the same question the recycle job does.
+//! rule change. It asks the recycle judge (`judge.rs`) the same question the recycle job does.
 
+use super::NewPool;
 use super::home_pool;
+use super::judge::{Judged, Owner, PoolWatch};
 use crate::Store;
+use crate::db::Tx;
 use crate::error::StoreError;
+use crate::rows::micros;
 use chrono::{DateTime, Utc};
-use kehu_domain::customer::{Grade, Source};
-use kehu_domain::ownership::protection::{ProtectionRules, protection};
-use kehu_domain::pool::{PoolRules, RecycleCause, RecycleFacts, RecycleVerdict, judge};
+use kehu_domain::ownership::protection::ProtectionRules;
+use kehu_domain::pool::{PoolRules, RecycleCause, RecycleVerdict};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
@@ -37,50 +40,17 @@ pub struct Preview {
     pub customers: Vec<PreviewItem>,
 }
 
-// Customers owned by reps whose home pool is `$1`: the ones this pool's rules watch.
-const OWNED: &str = concat!(
-    "select c.id, c.name, c.grade, c.source, c.owner_id, o.name, c.owner_since, \
-     c.last_effective_follow_up_at, c.locked \
-     from customers c join users o on o.id = c.owner_id \
-     where c.merged_into is null and ",
-    home_pool!("o.id"),
-    " = $1 order by o.id, c.id"
+// The users whose home pool is `$1`, with their names.
+const HOME_TO: &str = concat!(
+    "select u.id, u.name from users u where ",
+    home_pool!("u.id"),
+    " = $1 order by u.id"
 );
-
-const FOLLOW_UPS: &str = "select f.customer_id, f.at from follow_ups f \
-     join customers c on c.id = f.customer_id \
-     where f.effective and c.owner_id is not null and f.at >= c.owner_since";
-
-type OwnedRow = (
-    i64,
-    String,
-    Option<String>,
-    String,
-    i64,
-    String,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-    bool,
-);
-
-/// One owned customer watched by a pool's rules, with the rules' verdict on it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Judged {
-    /// The customer.
-    pub customer_id: i64,
-    /// Its name.
-    pub customer_name: String,
-    /// Its owner.
-    pub owner_id: i64,
-    /// The owner's name.
-    pub owner_name: String,
-    /// What the rules say at the instant judged.
-    pub verdict: RecycleVerdict,
-}
 
 impl Store {
-    /// What `rules` (with `whitelist`) would recycle from pool `pool` at `at`. Deals and
-    /// leave are not recorded yet, so no customer is won, has an open deal or a paused clock.
+    /// What `rules` (with `whitelist`) would recycle from pool `pool` at `at`, with the
+    /// owners' recorded leave pausing their clocks. Deals are not recorded yet, so no customer
+    /// is won or has an open deal.
     pub async fn recycle_preview(
         &self,
         pool: i64,
@@ -92,77 +62,70 @@ impl Store {
         let judged = self
             .judge_pool(pool, rules, whitelist, protection_rules, at)
             .await?;
-        let customers: Vec<PreviewItem> = judged
-            .into_iter()
-            .filter_map(|j| match j.verdict {
-                RecycleVerdict::Recycle { cause, .. } => Some(PreviewItem {
-                    customer_id: j.customer_id,
-                    customer_name: j.customer_name,
-                    owner_id: j.owner_id,
-                    owner_name: j.owner_name,
-                    cause,
-                }),
-                _ => None,
-            })
-            .collect();
-        let reps = customers
-            .iter()
-            .map(|c| c.owner_id)
-            .collect::<BTreeSet<_>>()
-            .len();
-        Ok(Preview {
-            at,
-            reps,
-            customers,
-        })
+        Ok(preview_of(judged, at))
     }
 
-    /// Every customer pool `pool`'s rules watch (owned by reps whose home pool it is), with
-    /// the verdict at `at`: what the recycle job acts on and the preview shows.
-    pub async fn judge_pool(
+    /// What a pool about to be created as `new` would recycle at `at`: the customers of the
+    /// reps whose home pool it would become, judged by its rules. Which reps those are is
+    /// asked of the database with the pool inserted in a transaction that is rolled back, so
+    /// the answer follows the same nearest-team rule as everywhere else. Saves nothing; a
+    /// taken name is `Conflict { what: "name" }`.
+    pub async fn recycle_preview_new(
         &self,
-        pool: i64,
-        rules: &PoolRules,
-        whitelist: &[i64],
+        new: &NewPool,
         protection_rules: &ProtectionRules,
         at: DateTime<Utc>,
-    ) -> Result<Vec<Judged>, StoreError> {
-        let rows: Vec<OwnedRow> = on_db!(&self.db, |p| sqlx::query_as(OWNED)
-            .bind(pool)
-            .fetch_all(p)
+    ) -> Result<Preview, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let id = super::crud::insert(&mut tx, new, micros(at)).await?;
+        let homed: Vec<(i64, String)> = on_tx!(&mut tx, |c| sqlx::query_as(HOME_TO)
+            .bind(id)
+            .fetch_all(&mut *c)
             .await)?;
-        let follow_ups: Vec<(i64, DateTime<Utc>)> =
-            on_db!(&self.db, |p| sqlx::query_as(FOLLOW_UPS).fetch_all(p).await)?;
-        let mut by_customer: HashMap<i64, Vec<DateTime<Utc>>> = HashMap::new();
-        for (id, t) in follow_ups {
-            by_customer.entry(id).or_default().push(t);
+        match tx {
+            Tx::Sqlite(t) => t.rollback().await?,
+            Tx::Postgres(t) => t.rollback().await?,
         }
-        let mut out = Vec::with_capacity(rows.len());
-        for (id, name, grade, source, owner, owner_name, since, last, locked) in rows {
-            let grade = grade.as_deref().and_then(|g| Grade::parse(g).ok());
-            let source = Source::parse(&source).unwrap_or(Source::Other);
-            let times = by_customer.get(&id).map_or(&[][..], Vec::as_slice);
-            let policy = protection_rules.policy(source, grade);
-            let facts = RecycleFacts {
-                owner_since: since,
-                last_effective_follow_up: last,
-                last_progress: None,
-                deal_lost_at: None,
-                won: false,
-                open_deal: false,
-                locked,
-                whitelisted: whitelist.contains(&owner),
-                protected_until: protection(policy, since, times).until,
-                leave: Vec::new(),
-            };
-            out.push(Judged {
-                customer_id: id,
-                customer_name: name,
-                owner_id: owner,
-                owner_name,
-                verdict: judge(rules.recycle_rule(grade), &facts, at),
-            });
-        }
-        Ok(out)
+        let owners: HashMap<i64, Owner> = homed
+            .into_iter()
+            .map(|(user, name)| (user, Owner { name, watch: 0 }))
+            .collect();
+        let whitelist: Vec<i64> = new.whitelist.iter().map(|u| u.0).collect();
+        let watch = PoolWatch {
+            pool: id,
+            rules: &new.rules,
+            whitelist: &whitelist,
+        };
+        let judged = self
+            .judge_owned(&owners, &[watch], protection_rules, at)
+            .await?;
+        Ok(preview_of(judged, at))
+    }
+}
+
+/// The customers `judged` due for recycling, and how many reps lose some.
+fn preview_of(judged: Vec<Judged>, at: DateTime<Utc>) -> Preview {
+    let customers: Vec<PreviewItem> = judged
+        .into_iter()
+        .filter_map(|j| match j.verdict {
+            RecycleVerdict::Recycle { cause, .. } => Some(PreviewItem {
+                customer_id: j.customer_id,
+                customer_name: j.customer_name,
+                owner_id: j.owner_id,
+                owner_name: j.owner_name,
+                cause,
+            }),
+            _ => None,
+        })
+        .collect();
+    let reps = customers
+        .iter()
+        .map(|c| c.owner_id)
+        .collect::<BTreeSet<_>>()
+        .len();
+    Preview {
+        at,
+        reps,
+        customers,
     }
 }

@@ -2,9 +2,11 @@
 
 mod bulk;
 mod customers;
+mod deals;
 mod follow_ups;
 mod identity;
 mod match_index;
+mod match_key_counts;
 mod merge;
 mod ownership;
 mod people;

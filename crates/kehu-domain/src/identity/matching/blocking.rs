@@ -261,17 +261,6 @@ pub(super) fn brand_key(city: &str, core: &[char]) -> Option<u64> {
     ))
 }
 
-/// The [`Kind::CityPinyin`] key of a Latin-letter core in `city`.
-pub(super) fn latin_pinyin_key(city: &str, core: &[char]) -> Option<u64> {
-    let prefix: String = core.iter().take(PINYIN_PREFIX).collect();
-    (prefix.chars().count() >= 4).then(|| {
-        hash(
-            Kind::CityPinyin,
-            with_city(&mut String::new(), city, &prefix),
-        )
-    })
-}
-
 fn with_city<'b>(buf: &'b mut String, city: &str, value: &str) -> &'b [u8] {
     buf.clear();
     buf.push_str(city);

@@ -8,6 +8,7 @@ use super::blocking::{self, Key, KeyHash, Kind};
 use super::names::SHORT;
 use super::prepare::Prepared;
 use super::score::{Context, Matcher, core_key, same_person};
+use super::sound::shared_sounds;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
@@ -102,8 +103,8 @@ pub fn cluster(records: &[Prepared], level: Level, progress: &dyn Progress) -> C
             Kind::Contact => {
                 context.contact_counts.insert(key, n as u32);
             }
-            Kind::CityBrand | Kind::CityPinyin if several_firms(records, &postings[start..end]) => {
-                shared_brands += u32::from(kind == Kind::CityBrand);
+            Kind::CityBrand if several_firms(records, &postings[start..end]) => {
+                shared_brands += 1;
                 context.ambiguous.insert(key);
             }
             _ if kind.is_exact() && n > kind.cap() => {
@@ -116,6 +117,7 @@ pub fn cluster(records: &[Prepared], level: Level, progress: &dyn Progress) -> C
     context.records = records.len();
     context.brand_trust = 1.0 - shared_brands as f32 / brands.max(1) as f32;
     context.multi_city = multi_city_cores(records);
+    context.shared_sounds = shared_sounds(records);
     let mut pairs: Vec<u64> = blocks
         .par_iter()
         .flat_map_iter(|&(start, end)| block_pairs(&postings[start..end]))

@@ -36,6 +36,109 @@ const FILLER_WORDS: &[&str] = &[
     "fengongsi",
 ];
 
+/// Conventional English renderings of Chinese trade words, with the pinyin of the Chinese
+/// (`Precision Machinery` is 精密机械, `jingmijixie`), so an English name can meet the
+/// Chinese one beyond its brand. Phrases first where a phrase reads differently from its
+/// words (信息技术 is `Information Technology`, 科技 alone `Technology`); filler words such as
+/// `and` are gone before lookup.
+const TRADE_WORDS: &[(&str, &str)] = &[
+    ("information technology", "xinxijishu"),
+    ("science technology", "keji"),
+    ("supply chain", "gongyinglian"),
+    ("machine tool", "jichuang"),
+    ("machine tools", "jichuang"),
+    ("building materials", "jiancai"),
+    ("medical devices", "yiliaoqixie"),
+    ("medical equipment", "yiliaoqixie"),
+    ("auto parts", "qichepeijian"),
+    ("home furnishing", "jiaju"),
+    ("import export", "jinchukou"),
+    ("real estate", "fangdichan"),
+    ("new energy", "xinnengyuan"),
+    ("new materials", "xincailiao"),
+    ("environmental protection", "huanbao"),
+    ("technology", "keji"),
+    ("technologies", "keji"),
+    ("tech", "keji"),
+    ("biotechnology", "shengwukeji"),
+    ("biotech", "shengwukeji"),
+    ("biological", "shengwu"),
+    ("network", "wangluo"),
+    ("electronic", "dianzi"),
+    ("electronics", "dianzi"),
+    ("optoelectronic", "guangdian"),
+    ("optoelectronics", "guangdian"),
+    ("precision", "jingmi"),
+    ("machinery", "jixie"),
+    ("equipment", "shebei"),
+    ("automation", "zidonghua"),
+    ("hardware", "wujin"),
+    ("products", "zhipin"),
+    ("components", "yuanjian"),
+    ("packaging", "baozhuang"),
+    ("printing", "yinshua"),
+    ("materials", "cailiao"),
+    ("material", "cailiao"),
+    ("chemical", "huagong"),
+    ("chemicals", "huagong"),
+    ("coatings", "tuliao"),
+    ("paint", "tuliao"),
+    ("textile", "fangzhi"),
+    ("textiles", "fangzhi"),
+    ("apparel", "fushi"),
+    ("garment", "fuzhuang"),
+    ("garments", "fuzhuang"),
+    ("clothing", "fuzhuang"),
+    ("food", "shipin"),
+    ("foods", "shipin"),
+    ("beverage", "yinpin"),
+    ("furniture", "jiaju"),
+    ("logistics", "wuliu"),
+    ("management", "guanli"),
+    ("software", "ruanjian"),
+    ("intelligent", "zhineng"),
+    ("smart", "zhineng"),
+    ("trading", "maoyi"),
+    ("industrial", "shiye"),
+    ("environmental", "huanbao"),
+    ("automotive", "qiche"),
+    ("mould", "muju"),
+    ("moulds", "muju"),
+    ("mold", "muju"),
+    ("molds", "muju"),
+    ("plastic", "sujiao"),
+    ("plastics", "sujiao"),
+    ("electric", "dianqi"),
+    ("electrical", "dianqi"),
+    ("lighting", "zhaoming"),
+    ("construction", "jianzhu"),
+    ("engineering", "gongcheng"),
+    ("decoration", "zhuangshi"),
+    ("culture", "wenhua"),
+    ("media", "chuanmei"),
+    ("advertising", "guanggao"),
+    ("education", "jiaoyu"),
+    ("enterprise", "qiye"),
+    ("consulting", "zixun"),
+    ("pharmaceutical", "yiyao"),
+    ("pharmaceuticals", "yiyao"),
+    ("agricultural", "nongye"),
+    ("agriculture", "nongye"),
+    ("energy", "nengyuan"),
+    ("instruments", "yiqi"),
+    ("investment", "touzi"),
+    ("development", "fazhan"),
+    ("international", "guoji"),
+    ("holdings", "konggu"),
+    ("steel", "gangtie"),
+    ("communication", "tongxin"),
+    ("communications", "tongxin"),
+    ("semiconductor", "bandaoti"),
+];
+
+static TRADE_PINYIN: LazyLock<HashMap<&'static str, &'static str>> =
+    LazyLock::new(|| TRADE_WORDS.iter().copied().collect());
+
 /// Cities whose usual reading is not the pinyin table's first reading of a character
 /// (重 chóng, 厦 xià, 长 cháng, 蚌 bèng, 六 lù, 乐 lè, 莞 guǎn, 朝 cháo, 台 tāi…).
 const CITY_READINGS: &[(&str, &str)] = &[
@@ -75,6 +178,15 @@ pub(super) fn pinyin_of(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 2);
     for c in s.chars() {
         push_pinyin(c, &mut out);
+    }
+    out
+}
+
+/// [`pinyin_of`] for a string held as characters.
+pub(super) fn pinyin_of_chars(s: &[char]) -> String {
+    let mut out = String::with_capacity(s.len() * 4);
+    for c in s {
+        push_pinyin(*c, &mut out);
     }
     out
 }
@@ -122,6 +234,38 @@ pub(super) fn company_core(display: &str) -> Option<(String, Option<&'static str
     (!core.is_empty()).then_some((core, region))
 }
 
+/// The [`company_core`] of an English name with its trade words in pinyin
+/// (`Suzhou Huaxing Precision Machinery Co., Ltd.` → `huaxingjingmijixie`): what the Chinese
+/// name sounds like. `None` when no word is a known trade word.
+pub(super) fn company_core_in_pinyin(display: &str) -> Option<String> {
+    let words = words(display);
+    let kept: Vec<&str> = words
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !FILLER_WORDS.contains(w))
+        .collect();
+    let (mut out, mut translated, mut i) = (String::new(), false, 0);
+    while i < kept.len() {
+        let phrase = (1..=2.min(kept.len() - i)).rev().find_map(|n| {
+            TRADE_PINYIN
+                .get(kept[i..i + n].join(" ").as_str())
+                .map(|p| (n, *p))
+        });
+        if let Some((n, pinyin)) = phrase {
+            out.push_str(pinyin);
+            translated = true;
+            i += n;
+            continue;
+        }
+        // As in `company_core`: a region word goes while something else remains.
+        if kept.len() == 1 || region_of_pinyin(kept[i]).is_none() {
+            out.push_str(kept[i]);
+        }
+        i += 1;
+    }
+    translated.then_some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +283,30 @@ mod tests {
         assert_eq!(region_of_pinyin("xiamen"), Some("厦门"));
         assert_eq!(region_of_pinyin("shanghai"), Some("上海"));
         assert_eq!(region_of_pinyin("huaxing"), None);
+    }
+
+    #[test]
+    fn english_trade_words_read_as_the_chinese_name() {
+        let spoken = |s: &str| company_core_in_pinyin(s);
+        assert_eq!(
+            spoken("Suzhou Huaxing Precision Machinery Co., Ltd."),
+            Some("huaxingjingmijixie".to_owned())
+        );
+        assert_eq!(
+            spoken("Tianjin Jinyuan Network Technology Co., Ltd."),
+            Some("jinyuanwangluokeji".to_owned())
+        );
+        // A phrase reads differently from its words; `&` and `and` are dropped.
+        assert_eq!(
+            spoken("Shanghai Donghai Information Technology Co., Ltd."),
+            Some("donghaixinxijishu".to_owned())
+        );
+        assert_eq!(
+            spoken("DONGGUAN CHAOYI IMPORT & EXPORT CO., LIMITED"),
+            Some("chaoyijinchukou".to_owned())
+        );
+        // Nothing to translate: the core as it is.
+        assert_eq!(spoken("Suzhou Huaxing Jingmi Youxian Gongsi"), None);
     }
 
     #[test]

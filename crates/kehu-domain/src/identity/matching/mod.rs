@@ -24,6 +24,7 @@ mod names;
 mod prepare;
 mod score;
 mod similarity;
+mod sound;
 
 pub use cluster::{Clustering, Link, Progress, Stage, cluster};
 pub use prepare::Prepared;
@@ -67,3 +68,6 @@ pub struct Record {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod sound_tests;

@@ -104,6 +104,9 @@ pub(super) struct Company {
     pub core: Box<[char]>,
     /// The name is in Latin letters only, so it meets Chinese names through pinyin.
     pub latin: bool,
+    /// For an English name, the core with its trade words in pinyin (`huaxingjingmi` for
+    /// `Huaxing Precision`), compared instead of the core; blocking keeps the core.
+    pub in_pinyin: Option<Box<[char]>>,
     /// The branch (分公司) part, if any: a branch is a customer of its own.
     pub branch: Option<Box<str>>,
 }
@@ -119,6 +122,13 @@ pub(super) struct Contact {
     pub latin: bool,
     /// For Latin names, the words in the other order (`Wei Zhang` → `zhangwei`).
     pub reversed: Option<Box<str>>,
+}
+
+impl Company {
+    /// What the name is compared as: for an English name its trade words in pinyin.
+    pub fn spoken(&self) -> &[char] {
+        self.in_pinyin.as_deref().unwrap_or(&self.core)
+    }
 }
 
 impl Prepared {
@@ -293,6 +303,7 @@ fn company(raw: &str) -> (Option<Company>, Option<&'static str>) {
         let company = Company {
             core: core.chars().collect(),
             latin: true,
+            in_pinyin: latin::company_core_in_pinyin(name.display()).map(|s| s.chars().collect()),
             branch,
         };
         let city = region.and_then(city_named);
@@ -302,6 +313,7 @@ fn company(raw: &str) -> (Option<Company>, Option<&'static str>) {
     let company = Company {
         core: name.core().chars().collect(),
         latin,
+        in_pinyin: None,
         branch,
     };
     (Some(company), city)

@@ -14,6 +14,7 @@ use super::latin;
 use super::names::{self, Ambiguity};
 use super::prepare::{Company, Contact, Prepared};
 use super::similarity::{levenshtein, similarity};
+use super::sound;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -129,7 +130,7 @@ pub(super) struct Context {
     pub contact_counts: HashMap<u64, u32, KeyHash>,
     /// Exact keys shared by so many records that they are placeholders (`13800000000`).
     pub junk: HashSet<u64, KeyHash>,
-    /// City + brand and city + pinyin keys that begin the names of several firms.
+    /// City + brand keys that begin the names of several firms.
     pub ambiguous: HashSet<u64, KeyHash>,
     /// The statistics were gathered from a data set (else every short name is of unknown
     /// ambiguity).
@@ -143,6 +144,9 @@ pub(super) struct Context {
     /// one city: the same brand and trade registered in two cities are two firms, so such a
     /// name alone does not say which one a record without a city is.
     pub multi_city: HashSet<u64, KeyHash>,
+    /// City + sound keys ([`sound::shared_sounds`]) that the Chinese names of several firms in the city
+    /// share: a name in pinyin or English that sounds like one of them cannot say which.
+    pub shared_sounds: HashSet<u64, KeyHash>,
 }
 
 /// The key of a Chinese core in [`Context::multi_city`]. Core strings hold no `|`, so these
@@ -315,14 +319,31 @@ impl Matcher {
             (false, false) if x.core.len().min(y.core.len()) <= names::SHORT => {
                 blocking::brand_key(city, &x.core)
             }
-            (true, false) => blocking::latin_pinyin_key(city, &x.core),
-            (false, true) => blocking::latin_pinyin_key(city, &y.core),
+            (true, true) => {
+                // Two spellings of one sound: as ambiguous as the Chinese names sounding so.
+                return if sound::shared_whole(&self.context.shared_sounds, city, x.spoken()) {
+                    Ambiguity::Several
+                } else {
+                    Ambiguity::Unknown
+                };
+            }
+            (true, false) => return self.sound_ambiguity(city, x.spoken(), &y.core),
+            (false, true) => return self.sound_ambiguity(city, y.spoken(), &x.core),
             _ => None,
         };
         match key {
             Some(k) if self.context.ambiguous.contains(&k) => Ambiguity::Several,
             Some(_) => Ambiguity::One(self.context.brand_trust),
             None => Ambiguity::Unknown,
+        }
+    }
+
+    /// How many firms of `city` a Latin-letter core could stand for; see [`sound::several`].
+    fn sound_ambiguity(&self, city: &str, latin_core: &[char], chinese: &[char]) -> Ambiguity {
+        if sound::several(&self.context.shared_sounds, city, latin_core, chinese) {
+            Ambiguity::Several
+        } else {
+            Ambiguity::One(self.context.brand_trust)
         }
     }
 

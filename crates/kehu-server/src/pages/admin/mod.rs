@@ -1,7 +1,9 @@
 //! Admin pages: pools and their rules; which follow-ups count and the protection period.
 
+mod lead_sources;
 mod pool_form;
 mod pools;
+mod protection_overrides;
 mod rules;
 
 use crate::state::AppState;
@@ -9,5 +11,8 @@ use axum::Router;
 
 /// The admin routes.
 pub fn router() -> Router<AppState> {
-    pools::router().merge(rules::router())
+    pools::router()
+        .merge(lead_sources::router())
+        .merge(rules::router())
+        .merge(protection_overrides::router())
 }

@@ -1,5 +1,5 @@
-//! `/admin/pools`: list, create and edit pools. Saving a changed pool first shows what its
-//! rules would recycle tonight; only the confirmation saves.
+//! `/admin/pools`: list, create and edit pools. Saving a new or changed pool first shows what
+//! its rules would recycle tonight; only the confirmation saves.
 
 use super::pool_form::{CLAIM_NUMBERS, PoolForm, RULE_FLAGS, RULE_NUMBERS};
 use crate::auth::{CsrfForm, Session};
@@ -195,74 +195,77 @@ async fn create(
     State(state): State<AppState>,
     CsrfForm(session, pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    admin_only(&session.actor)?;
-    let t = T(session.locale);
-    let form = PoolForm::from_pairs(pairs);
-    let saved = async {
-        let new = parse_form(&state, &form, None).await?;
-        Ok::<_, AppError>(
-            state
-                .store
-                .create_pool(&session.actor, &new, state.now())
-                .await?,
-        )
-    }
-    .await;
-    match saved {
-        Ok(id) => Ok(Redirect::to(&format!("/admin/pools/{id}")).into_response()),
-        Err(e) => {
-            let errors = field_errors(t, e)?;
-            let page = form_page(&state, &session, None, form, errors, None).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-    }
+    submit(&state, &session, None, pairs).await
 }
 
-/// Without `confirm`, shows tonight's effect of the change; with it, saves.
 async fn save(
     State(state): State<AppState>,
     PageId(id): PageId,
     CsrfForm(session, pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
+    submit(&state, &session, Some(id), pairs).await
+}
+
+/// A new pool (`id` `None`) or a change to pool `id`: without `confirm`, shows tonight's
+/// effect; with it, saves.
+async fn submit(
+    state: &AppState,
+    session: &Session,
+    id: Option<i64>,
+    pairs: Vec<(String, String)>,
+) -> Result<Response, PageError> {
     admin_only(&session.actor)?;
-    let t = T(session.locale);
     let form = PoolForm::from_pairs(pairs);
-    let confirmed = form.checked("confirm");
     let parsed = async {
-        let base = actions::current(&state, id).await?;
-        parse_form(&state, &form, Some(base)).await
+        let base = match id {
+            Some(id) => Some(actions::current(state, id).await?),
+            None => None,
+        };
+        parse_form(state, &form, base).await
     }
     .await;
     let new = match parsed {
         Ok(new) => new,
-        Err(e) => {
-            let errors = field_errors(t, e)?;
-            let page = form_page(&state, &session, Some(id), form, errors, None).await?;
-            return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
+        Err(e) => return refused(state, session, id, form, e).await,
     };
-    if !confirmed {
-        let preview = actions::preview(&state, id, &new).await?;
-        let page = form_page(
-            &state,
-            &session,
-            Some(id),
-            form,
-            HashMap::new(),
-            Some(preview),
-        );
-        return Ok(page.await?.into_response());
+    if !form.checked("confirm") {
+        return match actions::preview(state, id, &new).await {
+            Ok(preview) => {
+                let page = form_page(state, session, id, form, HashMap::new(), Some(preview));
+                Ok(page.await?.into_response())
+            }
+            // A new pool's preview already meets a taken name.
+            Err(e) => refused(state, session, id, form, e).await,
+        };
     }
-    match state
-        .store
-        .update_pool(&session.actor, id, &new, state.now())
-        .await
-    {
-        Ok(()) => Ok(Redirect::to("/admin/pools").into_response()),
-        Err(e) => {
-            let errors = field_errors(t, e.into())?;
-            let page = form_page(&state, &session, Some(id), form, errors, None).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
+    let actor = &session.actor;
+    let saved = match id {
+        Some(id) => state
+            .store
+            .update_pool(actor, id, &new, state.now())
+            .await
+            .map(|()| "/admin/pools".to_owned()),
+        None => state
+            .store
+            .create_pool(actor, &new, state.now())
+            .await
+            .map(|id| format!("/admin/pools/{id}")),
+    };
+    match saved {
+        Ok(to) => Ok(Redirect::to(&to).into_response()),
+        Err(e) => refused(state, session, id, form, e.into()).await,
     }
+}
+
+/// The form again with the errors at their fields (422); other errors become their page.
+async fn refused(
+    state: &AppState,
+    session: &Session,
+    id: Option<i64>,
+    form: PoolForm,
+    e: AppError,
+) -> Result<Response, PageError> {
+    let errors = field_errors(T(session.locale), e)?;
+    let page = form_page(state, session, id, form, errors, None).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

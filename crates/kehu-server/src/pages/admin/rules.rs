@@ -1,7 +1,9 @@
 //! `/admin/rules`: which follow-ups count (per kind) and the default protection period.
-//! Per-source and per-grade protection overrides are kept as they are (the API edits them).
-//! Errors show at their field with the input kept; every save is in the audit log.
+//! Per-source and per-grade overrides are listed below, each its own form
+//! (`protection_overrides.rs`). Errors show at their field with the input kept; every save is
+//! in the audit log.
 
+use super::protection_overrides::{OverrideRow, fill_values, rows};
 use crate::auth::{CsrfForm, Session};
 use crate::error::{PageError, field_message};
 use crate::follow_ups::{EFFECTIVENESS, PROTECTION};
@@ -29,11 +31,11 @@ pub fn router() -> Router<AppState> {
 
 /// The numeric fields of a kind's rule, and of the protection period.
 const KIND_NUMBERS: [&str; 2] = ["min_chars", "min_duration_secs"];
-const PROTECTION_NUMBERS: [&str; 3] = ["initial_days", "extend_days", "cap_days"];
+pub(super) const PROTECTION_NUMBERS: [&str; 3] = ["initial_days", "extend_days", "cap_days"];
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/rules.html")]
-struct RulesPage {
+pub(super) struct RulesPage {
     t: T,
     nav: Option<Nav>,
     flash: Option<String>,
@@ -44,6 +46,9 @@ struct RulesPage {
     kinds: Vec<(&'static str, String)>,
     kind_numbers: &'static [&'static str],
     protection_numbers: &'static [&'static str],
+    /// The per-source and per-grade overrides set, and every scope one may be set for.
+    overrides: Vec<OverrideRow>,
+    scopes: Vec<OverrideRow>,
 }
 
 impl RulesPage {
@@ -60,7 +65,7 @@ impl RulesPage {
     }
 }
 
-fn values_of(e: &EffectivenessRules, p: &ProtectionPolicy) -> HashMap<String, String> {
+pub(super) fn values_of(e: &EffectivenessRules, p: &ProtectionPolicy) -> HashMap<String, String> {
     let mut v = HashMap::new();
     for kind in FollowUpKind::ALL {
         let r = e.rule(kind);
@@ -80,13 +85,18 @@ fn values_of(e: &EffectivenessRules, p: &ProtectionPolicy) -> HashMap<String, St
     v
 }
 
-fn render(
+/// The page with `values` (posted ones, or the stored rules') and `errors` by field name;
+/// the overrides come from `protection`.
+pub(super) fn render_with(
     session: &Session,
-    values: HashMap<String, String>,
+    mut values: HashMap<String, String>,
     errors: HashMap<String, String>,
     flash: Option<String>,
+    protection: &ProtectionRules,
 ) -> RulesPage {
     let t = T(session.locale);
+    fill_values(protection, &mut values);
+    let (overrides, scopes) = rows(t, protection);
     RulesPage {
         t,
         nav: Some(Nav::new(session, "rules")),
@@ -105,6 +115,8 @@ fn render(
             .collect(),
         kind_numbers: &KIND_NUMBERS,
         protection_numbers: &PROTECTION_NUMBERS,
+        overrides,
+        scopes,
     }
 }
 
@@ -121,13 +133,19 @@ async fn page(
     admin_only(&session.actor)?;
     let e: EffectivenessRules = state.store.setting(EFFECTIVENESS).await?;
     let p: ProtectionRules = state.store.setting(PROTECTION).await?;
-    let flash = (q.flash.as_deref() == Some("rules_saved"))
-        .then(|| T(session.locale).t("rules.saved").to_owned());
-    Ok(render(
+    let flash = match q.flash.as_deref() {
+        Some("rules_saved") => Some("rules.saved"),
+        Some("override_saved") => Some("protection_overrides.saved"),
+        Some("override_removed") => Some("protection_overrides.removed"),
+        _ => None,
+    };
+    let flash = flash.map(|k| T(session.locale).t(k).to_owned());
+    Ok(render_with(
         &session,
         values_of(&e, &p.default),
         HashMap::new(),
         flash,
+        &p,
     ))
 }
 
@@ -222,7 +240,7 @@ async fn save(
                 .iter()
                 .map(|e| (e.field.to_string(), field_message(t, e)))
                 .collect();
-            let page = render(&session, form, errors, None);
+            let page = render_with(&session, form, errors, None, &protection);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }

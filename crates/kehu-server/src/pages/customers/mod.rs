@@ -3,6 +3,7 @@
 mod actions;
 mod check;
 mod collaborators;
+mod deals;
 mod follow_up;
 mod list;
 mod locks;
@@ -40,6 +41,12 @@ pub fn router() -> Router<AppState> {
         )
         .route("/customers/{id}/follow-ups", post(follow_up::submit))
         .route("/customers/{id}/follow-ups/new", get(follow_up::page))
+        .route("/customers/{id}/deals", post(deals::create))
+        .route("/customers/{id}/deals/new", get(deals::new_page))
+        .route(
+            "/customers/{id}/deals/{deal}/stage",
+            get(deals::stage_page).post(deals::move_stage),
+        )
         .route("/customers/{id}/release", post(actions::release))
         .route("/customers/{id}/transfer", post(actions::transfer))
 }

@@ -78,6 +78,7 @@ pub struct ShowPage {
     requests: Vec<RequestRow>,
     merges: Vec<merge_undo::MergeRow>,
     follow_ups: super::follow_up::Section,
+    deals: super::deals::Section,
     people: super::collaborators::Section,
 }
 
@@ -137,6 +138,7 @@ pub async fn page(
     let ledger = state.store.timeline(c.id).await?;
     let merges = merge_undo::merges_on(&state, &session, c.id).await?;
     let follow_ups = super::follow_up::section(&state, t, actor, &view).await?;
+    let deals = super::deals::section(&state, t, actor, &view).await?;
     let people = super::collaborators::section(&state, t, &session, &view).await?;
     let requests = if masked {
         Vec::new()
@@ -205,7 +207,8 @@ pub async fn page(
         )),
         flash: flash(t, p.flash.as_deref())
             .or_else(|| merge_undo::flash(t, p.flash.as_deref()))
-            .or_else(|| super::collaborators::flash(t, p.flash.as_deref())),
+            .or_else(|| super::collaborators::flash(t, p.flash.as_deref()))
+            .or_else(|| super::deals::flash(t, p.flash.as_deref())),
         csrf: session.csrf.clone(),
         id: c.id.0,
         name: c.name.clone(),
@@ -261,6 +264,7 @@ pub async fn page(
             .collect(),
         merges,
         follow_ups,
+        deals,
         people,
     }
     .into_response())

@@ -56,14 +56,14 @@ async fn a_rep_creates_a_customer_another_rep_cannot_see_it_and_claims_from_the_
 
     // (a) A creates a customer with the minimal form.
     log_in(&b, &base, "lina", &a.name).await;
-    b.click("#nav-new").await;
+    b.click_and_wait_navigation("#nav-new").await;
     assert_eq!(path(&b).await, "/customers/new");
     let name = "苏州华星精密制造有限公司";
     b.fill("name", name).await;
     b.fill("phone", "138 0013 8000").await;
     b.fill("source", "web").await;
     b.fill("next_follow_up_at", "2026-11-30T09:30").await;
-    b.click("#save").await;
+    b.click_and_wait_navigation("#save").await;
     let here = path(&b).await;
     let id: i64 = here
         .strip_prefix("/customers/")
@@ -89,7 +89,7 @@ async fn a_rep_creates_a_customer_another_rep_cannot_see_it_and_claims_from_the_
         "the ledger names A as creator and owner"
     );
 
-    b.click("#nav-mine").await;
+    b.click_and_wait_navigation("#nav-mine").await;
     assert_eq!(b.text("h1").await, zh("nav.mine"));
     let row = format!("#customers tr[data-id=\"{id}\"]");
     assert_eq!(b.text(&format!("{row} a.customer-link")).await, name);
@@ -116,10 +116,11 @@ async fn a_rep_creates_a_customer_another_rep_cannot_see_it_and_claims_from_the_
     }
 
     // (c) B opens the pool customer: masked until claimed.
-    b.click("#nav-pool").await;
+    b.click_and_wait_navigation("#nav-pool").await;
     let pool_row = format!("#customers tr[data-id=\"{pool}\"]");
     assert_eq!(b.text(&format!("{pool_row} td.phone")).await, "139****5678");
-    b.click(&format!("{pool_row} a.customer-link")).await;
+    b.click_and_wait_navigation(&format!("{pool_row} a.customer-link"))
+        .await;
     assert_eq!(path(&b).await, format!("/customers/{pool}"));
     assert_eq!(b.text("#phone").await, "139****5678");
     assert_eq!(b.text("#owner").await, zh("customer.in_pool"));
@@ -128,7 +129,7 @@ async fn a_rep_creates_a_customer_another_rep_cannot_see_it_and_claims_from_the_
         assert!(!html.contains(secret), "the pool page reveals {secret:?}");
     }
     assert_eq!(b.text("#claim").await, zh("customer.claim"));
-    b.click("#claim").await;
+    b.click_and_wait_navigation("#claim").await;
     assert_eq!(path(&b).await, format!("/customers/{pool}?flash=claimed"));
     assert_eq!(b.text("#flash").await, zh("customer.claimed"));
     assert_eq!(b.text("#phone").await, "13912345678");
@@ -168,7 +169,7 @@ async fn a_rep_creates_a_customer_another_rep_cannot_see_it_and_claims_from_the_
         b.screenshot(shot).await;
     }
 
-    b.click("#nav-mine").await;
+    b.click_and_wait_navigation("#nav-mine").await;
     assert_eq!(b.text(&format!("{pool_row} td.phone")).await, "13912345678");
     b.close().await;
 }
@@ -183,12 +184,12 @@ async fn a_bad_form_keeps_the_input_and_english_changes_the_navigation() {
     log_in(&b, &base, "lina", &rep.name).await;
 
     // (d) An invalid phone: the form comes back with the error next to the phone.
-    b.click("#nav-new").await;
+    b.click_and_wait_navigation("#nav-new").await;
     let name = "杭州云帆科技有限公司";
     b.fill("name", name).await;
     b.fill("phone", "12345").await;
     b.fill("source", "web").await;
-    b.click("#save").await;
+    b.click_and_wait_navigation("#save").await;
     assert_eq!(b.text("h1").await, zh("customer.create_title"));
     assert_eq!(
         b.text(".field.invalid #phone ~ #error-phone").await,
@@ -202,20 +203,19 @@ async fn a_bad_form_keeps_the_input_and_english_changes_the_navigation() {
 
     // Corrected, it saves.
     b.fill("phone", "0571-8888 6666").await;
-    b.click("#save").await;
-    // The form page is already loaded when the click returns; wait for the customer page.
-    assert_eq!(b.text("#flash").await, zh("customer.created"));
+    b.click_and_wait_navigation("#save").await;
     assert!(
         path(&b).await.ends_with("?flash=created"),
         "saved after the fix: {}",
         b.url().await
     );
+    assert_eq!(b.text("#flash").await, zh("customer.created"));
     assert_eq!(b.text("#phone").await, "0571-88886666");
 
     // (e) English, one click away, for every page after it.
-    b.click("#nav-mine").await;
+    b.click_and_wait_navigation("#nav-mine").await;
     assert_eq!(b.text("#nav-mine").await, zh("nav.mine"));
-    b.click("#lang").await;
+    b.click_and_wait_navigation("#lang").await;
     assert_eq!(
         path(&b).await,
         "/customers?scope=mine",
@@ -226,7 +226,7 @@ async fn a_bad_form_keeps_the_input_and_english_changes_the_navigation() {
     assert_eq!(b.text("#nav-pool").await, en("nav.pool"));
     assert_eq!(b.text("#nav-new").await, en("nav.new_customer"));
     assert_eq!(b.text("h1").await, en("nav.mine"));
-    b.click("#nav-new").await;
+    b.click_and_wait_navigation("#nav-new").await;
     assert_eq!(b.text("#save").await, en("customer.create"));
     let lang = b
         .client
@@ -238,7 +238,7 @@ async fn a_bad_form_keeps_the_input_and_english_changes_the_navigation() {
         .expect("lang attribute");
     assert_eq!(lang.as_deref(), Some("en"));
     // And back.
-    b.click("#lang").await;
+    b.click_and_wait_navigation("#lang").await;
     assert_eq!(b.text("#nav-mine").await, zh("nav.mine"));
     b.close().await;
 }

@@ -16,7 +16,7 @@ async fn the_new_customer_form_warns_about_a_duplicate_while_typing() {
 
     let b = Browser::start().await;
     log_in(&b, &base, "wangfang", &wang.name).await;
-    b.click("#nav-new").await;
+    b.click_and_wait_navigation("#nav-new").await;
     b.fill("name", "华星精密（苏州）").await;
     b.fill("phone", "+86 138-0013-8000").await;
     let warning = b.text("#duplicate-warning").await;
@@ -41,7 +41,8 @@ async fn the_new_customer_form_warns_about_a_duplicate_while_typing() {
     );
 
     // She asks 张伟 to add her as collaborator; what she typed stays on the form.
-    b.click("button.request[value^=\"collaboration|\"]").await;
+    b.click_and_wait_navigation("button.request[value^=\"collaboration|\"]")
+        .await;
     assert_eq!(
         b.text("#flash").await,
         zh("identity.requested_collaboration")
@@ -53,7 +54,7 @@ async fn the_new_customer_form_warns_about_a_duplicate_while_typing() {
     );
 
     b.fill("source", "web").await;
-    b.click("#save").await;
+    b.click_and_wait_navigation("#save").await;
     let error = b.text("#error-phone").await;
     assert!(
         error.contains("苏州华星精密") && error.contains("张伟"),
@@ -117,12 +118,13 @@ async fn a_manager_merges_duplicates_from_the_review_page_field_by_field() {
 
     let b = Browser::start().await;
     log_in(&b, &base, "chenjing", "陈静").await;
-    b.click("#nav-duplicates").await;
+    b.click_and_wait_navigation("#nav-duplicates").await;
     assert_eq!(path(&b).await, "/customers/duplicates");
     let cluster = format!("section.cluster[data-ids=\"{kept},{merged}\"]");
     let reasons = b.text(&format!("{cluster} .reasons")).await;
     assert!(!reasons.is_empty(), "the cluster says why");
-    b.click(&format!("{cluster} a.merge-link")).await;
+    b.click_and_wait_navigation(&format!("{cluster} a.merge-link"))
+        .await;
     assert_eq!(
         path(&b).await,
         format!("/customers/merge?ids={kept},{merged}")
@@ -131,7 +133,7 @@ async fn a_manager_merges_duplicates_from_the_review_page_field_by_field() {
     b.click(&format!("#f-name-{merged}")).await;
     b.click(&format!("#f-owner-{merged}")).await;
     b.fill("reason", "同一家公司，两人各录了一次").await;
-    b.click("#preview").await;
+    b.click_and_wait_navigation("#preview").await;
     assert_eq!(b.text("#kept").await, format!("苏州华星精密 #{kept}"));
     let html = source(&b).await;
     let outcome = texts(&html, "#outcome td.value");
@@ -144,7 +146,7 @@ async fn a_manager_merges_duplicates_from_the_review_page_field_by_field() {
         texts(&html, "#leftover li"),
         ["苏州华星精密有限公司 · 13900139000"]
     );
-    b.click("#confirm").await;
+    b.click_and_wait_navigation("#confirm").await;
     assert_eq!(path(&b).await, format!("/customers/{kept}?flash=merged"));
     assert_eq!(b.text("#flash").await, zh("merge.flash_merged"));
     assert_eq!(b.text("#customer-name").await, "苏州华星精密有限公司");
@@ -176,7 +178,7 @@ async fn a_similar_company_name_is_warned_about_and_saving_needs_the_confirmatio
 
     let b = Browser::start().await;
     log_in(&b, &base, "wangfang", &wang.name).await;
-    b.click("#nav-new").await;
+    b.click_and_wait_navigation("#nav-new").await;
     b.fill("name", "苏州华星精密机械").await;
     let warning = b.text("#duplicate-warning").await;
     for part in [
@@ -195,7 +197,7 @@ async fn a_similar_company_name_is_warned_about_and_saving_needs_the_confirmatio
 
     b.fill("phone", "13900139000").await;
     b.fill("source", "web").await;
-    b.click("#save").await;
+    b.click_and_wait_navigation("#save").await;
     let label = b.text("label:has(#confirm-distinct)").await;
     assert_eq!(label, zh("fuzzy.confirm_label"), "the checkbox asks");
     assert!(
@@ -211,7 +213,7 @@ async fn a_similar_company_name_is_warned_about_and_saving_needs_the_confirmatio
     );
 
     b.click("#confirm-distinct").await;
-    b.click("#save").await;
+    b.click_and_wait_navigation("#save").await;
     let audit = b.text("#audit").await;
     assert!(
         audit.contains(&zh("customer.identity.distinct_from"))

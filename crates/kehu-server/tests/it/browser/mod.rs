@@ -53,7 +53,7 @@ pub(super) async fn log_in(b: &Browser, base: &str, login: &str, name: &str) {
     b.goto(&format!("{base}/login")).await;
     b.fill("login", login).await;
     b.fill("password", PASSWORD).await;
-    b.click("#login-submit").await;
+    b.click_and_wait_navigation("#login-submit").await;
     assert_eq!(path(b).await, "/customers", "{login} lands on their list");
     assert!(
         b.text("#who").await.starts_with(name),

@@ -32,7 +32,7 @@ async fn an_appeal_filed_by_a_rep_is_decided_by_the_manager_end_to_end() {
     b.goto(&format!("{base}/customers/{id}")).await;
     b.fill("statement", "三月我就拜访过这家客户，李娜四月才录入")
         .await;
-    b.click("#appeal-submit").await;
+    b.click_and_wait_navigation("#appeal-submit").await;
     let filed = path(&b).await;
     assert!(
         filed.starts_with("/appeals/") && filed.ends_with("?flash=appeal_filed"),
@@ -48,14 +48,14 @@ async fn an_appeal_filed_by_a_rep_is_decided_by_the_manager_end_to_end() {
         "1",
         "the appeal reached the manager"
     );
-    b.click("#nav-appeals").await;
-    b.click("tr.appeal.open a").await;
+    b.click_and_wait_navigation("#nav-appeals").await;
+    b.click_and_wait_navigation("tr.appeal.open a").await;
     assert_eq!(
         b.text("#statement").await,
         "三月我就拜访过这家客户，李娜四月才录入"
     );
     b.click("#decision-transfer").await;
-    b.click("#decide-submit").await;
+    b.click_and_wait_navigation("#decide-submit").await;
     assert!(path(&b).await.ends_with("?flash=appeal_decided"));
     assert!(
         b.text("#decision")
@@ -113,12 +113,12 @@ async fn a_rep_claims_from_a_pool_until_the_daily_limit_and_is_told_why() {
     for id in &ids[..2] {
         b.goto(&format!("{base}/customers/{id}")).await;
         assert_eq!(b.text("#pool-name").await, "华东公海", "the pool is named");
-        b.click("#claim").await;
+        b.click_and_wait_navigation("#claim").await;
         assert_eq!(path(&b).await, format!("/customers/{id}?flash=claimed"));
         assert_eq!(b.text("#owner").await, "王芳");
     }
     b.goto(&format!("{base}/customers/{}", ids[2])).await;
-    b.click("#claim").await;
+    b.click_and_wait_navigation("#claim").await;
     assert_eq!(
         b.text("#error-message").await,
         ui_fmt(
@@ -166,7 +166,7 @@ async fn a_recycle_warning_reaches_the_rep_after_the_clock_moves() {
     assert_eq!(marks.len(), 1, "{marks:?}");
     assert!(marks[0].starts_with("即将回收"), "{marks:?}");
     assert_eq!(b.text("#unread-count").await, "1");
-    b.click("#nav-inbox").await;
+    b.click_and_wait_navigation("#nav-inbox").await;
     let html = source(&b).await;
     let items = texts(&html, "#inbox li");
     assert_eq!(items.len(), 1, "{items:?}");

@@ -6,12 +6,15 @@
 
 mod auth;
 mod customers;
+mod deals;
 mod follow_ups;
 mod forms;
 mod fuzzy;
+mod leave;
 mod merge;
 mod people;
 mod pools;
+mod protection_overrides;
 mod team;
 
 use crate::harness::{Org, PASSWORD, TestApp, TestUser, zh};

@@ -1,0 +1,10 @@
+//! Leads (线索): sources and their intake tokens ([`sources`]), intake in one short write
+//! transaction ([`intake`]), and reading leads as an actor may ([`read`]).
+
+mod intake;
+mod read;
+mod sources;
+
+pub use intake::{IntakeResult, LeadIntake, LeadReceipt};
+pub use read::Lead;
+pub use sources::{LeadSource, SourceToken, TokenSource};

@@ -1,0 +1,109 @@
+//! Reading leads as an actor may: a rep the leads they have, a manager those of their
+//! subtree, an admin all (unrouted ones too). Anything else does not exist for them.
+
+use crate::Store;
+use crate::error::StoreError;
+use crate::users::scope_pattern;
+use chrono::{DateTime, Utc};
+use kehu_domain::Actor;
+use serde::Serialize;
+
+/// A lead as its readers see it.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Lead {
+    /// Id.
+    pub id: i64,
+    /// Source.
+    pub source_id: i64,
+    /// Its name.
+    pub source_name: String,
+    /// `unrouted`, `assigned`, `duplicate` (see `kehu_domain::lead::LeadStatus`).
+    pub status: String,
+    /// What intake decided: `assigned_owner`, `duplicate`, `unrouted`.
+    pub outcome: String,
+    /// Company.
+    pub company: Option<String>,
+    /// Contact person.
+    pub contact_name: Option<String>,
+    /// Phone, E.164.
+    pub phone: Option<String>,
+    /// Its extension.
+    pub phone_ext: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// WeChat id.
+    pub wechat: Option<String>,
+    /// Credit code.
+    pub credit_code: Option<String>,
+    /// Province.
+    pub province: Option<String>,
+    /// City.
+    pub city: Option<String>,
+    /// Message.
+    pub message: Option<String>,
+    /// Free fields, a JSON object as text.
+    pub extra: Option<String>,
+    /// Who has it.
+    pub assigned_to: Option<i64>,
+    /// Their name.
+    pub assignee_name: Option<String>,
+    /// Since when.
+    pub assigned_at: Option<DateTime<Utc>>,
+    /// The customer it matched.
+    pub customer_id: Option<i64>,
+    /// Its name.
+    pub customer_name: Option<String>,
+    /// The open lead it joined.
+    pub duplicate_of: Option<i64>,
+    /// The intake decision, JSON (`kehu_domain::lead::Explanation`).
+    pub explanation: String,
+    /// The user who entered it by hand.
+    pub entered_by_name: Option<String>,
+    /// When it arrived.
+    pub received_at: DateTime<Utc>,
+}
+
+/// Binds `$1` = actor, `$2` = managed path pattern, `$3` = 1 for admins.
+const SELECT: &str = "select l.id, l.source_id, s.name as source_name, l.status, l.outcome, \
+     l.company, l.contact_name, l.phone, l.phone_ext, l.email, l.wechat, l.credit_code, \
+     l.province, l.city, l.message, l.extra, l.assigned_to, a.name as assignee_name, \
+     l.assigned_at, l.customer_id, c.name as customer_name, l.duplicate_of, l.explanation, \
+     e.name as entered_by_name, l.received_at \
+     from leads l join lead_sources s on s.id = l.source_id \
+     left join users a on a.id = l.assigned_to left join teams lt on lt.id = a.team_id \
+     left join customers c on c.id = l.customer_id left join users e on e.id = l.entered_by \
+     where ($3 = 1 or l.assigned_to = $1 or lt.path like $2) ";
+
+impl Store {
+    /// The leads `actor` may read, newest first, before id `before`, at most `limit`.
+    pub async fn leads_for(
+        &self,
+        actor: &Actor,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<Lead>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{SELECT} and l.id < $4 order by l.id desc limit $5"
+        ));
+        Ok(on_db!(&self.db, |p| sqlx::query_as::<_, Lead>(sql)
+            .bind(actor.user_id.0)
+            .bind(scope_pattern(actor))
+            .bind(i64::from(actor.is_admin()))
+            .bind(before.unwrap_or(i64::MAX))
+            .bind(limit)
+            .fetch_all(p)
+            .await)?)
+    }
+
+    /// One lead, when `actor` may read it.
+    pub async fn lead_for(&self, actor: &Actor, id: i64) -> Result<Option<Lead>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!("{SELECT} and l.id = $4"));
+        Ok(on_db!(&self.db, |p| sqlx::query_as::<_, Lead>(sql)
+            .bind(actor.user_id.0)
+            .bind(scope_pattern(actor))
+            .bind(i64::from(actor.is_admin()))
+            .bind(id)
+            .fetch_optional(p)
+            .await)?)
+    }
+}
