@@ -17,6 +17,7 @@ async fn every_state_changing_form_rejects_a_missing_or_wrong_csrf() {
         let a = signed_in(app, "rep_a").await;
         let b = signed_in(app, "rep_b").await;
         let m = signed_in(app, "mgr_east").await;
+        let admin = signed_in(app, "admin").await;
         let b_csrf = b.csrf().await;
         let (rep_a, rep_b) = (o.rep_a.id.to_string(), o.rep_b.id.to_string());
         let dest_b = format!("rep:{rep_b}");
@@ -53,6 +54,31 @@ async fn every_state_changing_form_rejects_a_missing_or_wrong_csrf() {
             },
             Form {
                 web: &a,
+                path: format!("/customers/{owned}/deals"),
+                fields: vec![("title", "年度维保")],
+            },
+            Form {
+                web: &a,
+                path: "/leave".to_owned(),
+                fields: vec![("from", "2026-12-01"), ("until", "2026-12-05")],
+            },
+            Form {
+                web: &m,
+                path: format!("/team/{rep_a}/leaves"),
+                fields: vec![("from", "2026-12-01"), ("until", "2026-12-05")],
+            },
+            Form {
+                web: &admin,
+                path: "/admin/lead-sources".to_owned(),
+                fields: vec![("code", "web"), ("name", "官网表单")],
+            },
+            Form {
+                web: &admin,
+                path: "/admin/rules/protection".to_owned(),
+                fields: vec![("scope", "grade:A")],
+            },
+            Form {
+                web: &a,
                 path: "/logout".to_owned(),
                 fields: vec![],
             },
@@ -78,7 +104,8 @@ async fn every_state_changing_form_rejects_a_missing_or_wrong_csrf() {
         // each one allowed).
         let a_csrf = a.csrf().await;
         let m_csrf = m.csrf().await;
-        let [create, claim, release, transfer, transfer_all, logout] = &forms;
+        // The forms added after `transfer_all` are accepted in their own tests.
+        let [create, claim, release, transfer, transfer_all, .., logout] = &forms;
         create.submit(Some(&a_csrf)).await.status(303);
         claim.submit(Some(&b_csrf)).await.status(303);
         assert_eq!(owner_of(app, &o.admin, pool).await, Some(o.rep_b.id));
