@@ -412,3 +412,45 @@ async fn a_follow_up_logged_while_a_pass_runs_keeps_the_customer() {
         assert_eq!(app.list_ids(&o.rep_a, "scope=mine").await, [saved], "{b:?}");
     }
 }
+
+#[tokio::test]
+async fn an_open_deal_keeps_a_neglected_customer_until_it_is_lost() {
+    for b in BACKENDS {
+        let o = Org::start(b).await;
+        let app = &o.app;
+        let start = real_now();
+        let dealing = id_of(&app.customer(&o.rep_a, "常州永信机械", &fresh_phone()).await);
+        let idle = id_of(&app.customer(&o.rep_a, "无锡恒达电子", &fresh_phone()).await);
+        let path = format!("/api/v1/customers/{dealing}/deals");
+        let deal = app
+            .post(&o.rep_a, &path, serde_json::json!({ "title": "二期产线" }))
+            .await
+            .assert_status(201);
+        let deal = deal.body["id"].as_i64().expect("id");
+        let pass = |days: i64| {
+            let state = runner(app, app.store().clone(), start + Duration::days(days));
+            async move { jobs::run_once(&state).await.expect("pass") }
+        };
+        // The default rule exempts customers with an open deal.
+        assert_eq!(pass(31).await.recycled, 1, "{b:?}");
+        assert_eq!(
+            app.list_ids(&o.rep_a, "scope=mine").await,
+            [dealing],
+            "{b:?}"
+        );
+        assert!(!app.list_ids(&o.rep_a, "scope=mine").await.contains(&idle));
+        app.patch(
+            &o.rep_a,
+            &format!("{path}/{deal}"),
+            serde_json::json!({ "stage": "lost", "lost_reason": "预算取消" }),
+        )
+        .await
+        .assert_status(200);
+        // Lost: nothing holds it any more, and it has gone 31 days without a follow-up.
+        assert_eq!(pass(32).await.recycled, 1, "{b:?}");
+        assert!(
+            app.list_ids(&o.rep_a, "scope=mine").await.is_empty(),
+            "{b:?}"
+        );
+    }
+}
