@@ -12,6 +12,7 @@ pub mod ids;
 pub mod lead;
 pub mod ownership;
 pub mod pool;
+pub mod routing;
 pub mod text;
 
 pub use actor::{Actor, Role};

@@ -117,7 +117,7 @@ async fn baseline(backend: Backend) -> (Row, TestDb) {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
-                .max_connections(8)
+                .max_connections(kehu_store::Store::sqlite_pool_size())
                 .connect_with(opts)
                 .await
                 .expect("baseline pool");

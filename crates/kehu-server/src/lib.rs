@@ -20,6 +20,7 @@ pub mod notifications;
 pub mod ownership;
 pub mod pages;
 pub mod pools;
+pub mod routing;
 pub mod state;
 
 pub use config::ServerConfig;

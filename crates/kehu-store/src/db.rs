@@ -65,6 +65,10 @@ impl Tx {
     }
 }
 
+/// Bounds on the SQLite pool (see `Store::sqlite_pool_size`).
+const SQLITE_POOL_MIN: usize = 2;
+const SQLITE_POOL_MAX: usize = 8;
+
 /// How much of a SQLite file is read through a memory map (`pragma mmap_size`): 1 GiB,
 /// about the size of a database with a million customers.
 const SQLITE_MMAP_BYTES: u64 = 1 << 30;
@@ -95,7 +99,7 @@ impl Store {
                 .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string());
             Db::Sqlite(
                 SqlitePoolOptions::new()
-                    .max_connections(8)
+                    .max_connections(Store::sqlite_pool_size())
                     .connect_with(opts)
                     .await?,
             )
@@ -115,6 +119,21 @@ impl Store {
             )));
         };
         Ok(Store { db })
+    }
+
+    /// Connections in a SQLite pool: one per core, at least 2, at most 8.
+    ///
+    /// Each SQLite connection runs its statements on a worker thread of its own, and every
+    /// statement is a hand-off to that thread and back. In WAL mode readers never block each
+    /// other or the writer, and writers serialise on the one write lock whatever the pool
+    /// size, so connections beyond the cores add no parallelism, only thread switches (on
+    /// 2 cores, 8 connections cost a concurrent claim more CPU than 2 and gave no faster
+    /// hot path; see docs/BENCHMARKS.md, "Claims under concurrency"). At least 2, so one slow read never
+    /// leaves every other request waiting for a connection.
+    pub fn sqlite_pool_size() -> u32 {
+        let cores = std::thread::available_parallelism().map_or(SQLITE_POOL_MIN, |n| n.get());
+        // At most 8, so the cast cannot truncate.
+        cores.clamp(SQLITE_POOL_MIN, SQLITE_POOL_MAX) as u32
     }
 
     /// Applies pending migrations of this engine's folder.

@@ -23,6 +23,7 @@ mod recycle;
 pub mod requests;
 pub mod reveal;
 pub mod review;
+pub mod routing;
 mod rows;
 mod settings;
 mod users;

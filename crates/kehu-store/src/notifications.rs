@@ -37,6 +37,8 @@ pub enum NotificationKind {
     AppealDecided,
     /// A customer of yours sent a new inquiry (a lead matched it).
     LeadInquiry,
+    /// Routing gave you a new lead.
+    LeadRouted,
 }
 
 impl NotificationKind {
@@ -54,6 +56,7 @@ impl NotificationKind {
             Self::AppealFiled => "appeal_filed",
             Self::AppealDecided => "appeal_decided",
             Self::LeadInquiry => "lead_inquiry",
+            Self::LeadRouted => "lead_routed",
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::error::{ApiError, AppError};
 use crate::i18n::{Locale, T};
 use crate::leads::sources::{self, SourceInput, TOKEN_PREFIX, TokenInput};
 use crate::leads::{self, Sender, explanation_text};
+use crate::routing::routing_lines;
 use crate::state::AppState;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::header::{AUTHORIZATION, LOCATION};
@@ -16,9 +17,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Offset, Utc};
 use kehu_domain::customer::Phone;
 use kehu_domain::lead::{Explanation, LeadInput};
+use kehu_domain::routing::RoutingExplanation;
 use kehu_store::leads::{Lead, LeadSource, SourceToken};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -126,6 +128,10 @@ struct LeadJson {
     explanation: Option<Explanation>,
     /// The same in English words.
     explanation_text: String,
+    /// The routing decision as data, once routed.
+    routing: Option<RoutingExplanation>,
+    /// The same in English words, verdict first.
+    routing_text: Vec<String>,
     entered_by: Option<String>,
     received_at: DateTime<Utc>,
 }
@@ -136,6 +142,14 @@ impl From<Lead> for LeadJson {
         let explanation_text = explanation
             .as_ref()
             .map(|e| explanation_text(T(Locale::En), e))
+            .unwrap_or_default();
+        let routing: Option<RoutingExplanation> = l
+            .routing
+            .as_deref()
+            .and_then(|r| serde_json::from_str(r).ok());
+        let routing_text = routing
+            .as_ref()
+            .map(|r| routing_lines(T(Locale::En), Utc.fix(), r))
             .unwrap_or_default();
         LeadJson {
             id: l.id,
@@ -163,6 +177,8 @@ impl From<Lead> for LeadJson {
             duplicate_of: l.duplicate_of,
             explanation,
             explanation_text,
+            routing,
+            routing_text,
             entered_by: l.entered_by_name,
             received_at: l.received_at,
         }

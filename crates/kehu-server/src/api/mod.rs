@@ -14,6 +14,7 @@ mod merge;
 mod notifications;
 mod ownership;
 mod pools;
+mod routing;
 mod settings;
 mod transfers;
 
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(merge::router())
         .merge(ownership::router())
         .merge(pools::router())
+        .merge(routing::router())
         .merge(settings::router())
         .merge(transfers::router())
         .fallback(not_found)

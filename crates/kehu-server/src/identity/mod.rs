@@ -79,18 +79,26 @@ pub async fn check(
     input: &CheckInput,
     exclude: Option<CustomerId>,
 ) -> Result<Vec<DuplicateHit>, AppError> {
-    // Fuzzy candidates are read before exact keys, each in its own statement: a customer
-    // saved between the two reads is then seen by the exact read whenever the fuzzy read saw
-    // it, so a concurrent save of the same mobile is answered as the strong duplicate it is,
-    // not as a similar name to confirm.
-    let fuzzy = fuzzy_matches(state, input, exclude).await?;
-    let exact: Vec<KeyMatch> = state
+    // Fuzzy candidates and exact keys are read in one statement, from one snapshot: a
+    // customer saved concurrently is seen by both reads or by neither, so a concurrent save
+    // of the same mobile is never answered as a similar name to confirm while its shared
+    // mobile goes unseen.
+    let prepared = Prepared::new(&input.record);
+    let probes = if prepared.is_empty() {
+        Vec::new()
+    } else {
+        index::probes(&prepared)
+    };
+    let found = state
         .store
-        .customers_sharing_keys(&input.keys)
-        .await?
+        .door_matches(&input.keys, &probes, exclude, CANDIDATES)
+        .await?;
+    let exact: Vec<KeyMatch> = found
+        .exact
         .into_iter()
         .filter(|m| Some(m.customer_id) != exclude)
         .collect();
+    let fuzzy = fuzzy_matches(&prepared, found.candidates);
     let fuzzy: Vec<(Candidate, Match)> = fuzzy
         .into_iter()
         // A strong key says it all already.
@@ -132,32 +140,20 @@ async fn reveal_ids(
     Ok(())
 }
 
-/// The index's candidates scored against the input, those at or above [`WARN_SCORE`].
-async fn fuzzy_matches(
-    state: &AppState,
-    input: &CheckInput,
-    exclude: Option<CustomerId>,
-) -> Result<Vec<(Candidate, Match)>, AppError> {
-    let prepared = Prepared::new(&input.record);
-    if prepared.is_empty() {
-        return Ok(Vec::new());
-    }
-    let probes = index::probes(&prepared);
-    let candidates = state
-        .store
-        .match_candidates(&probes, exclude, CANDIDATES)
-        .await?;
+/// The index's candidates scored against the input, those at or above [`WARN_SCORE`], the
+/// likeliest [`MAX_FUZZY`].
+fn fuzzy_matches(prepared: &Prepared, candidates: Vec<Candidate>) -> Vec<(Candidate, Match)> {
     let matcher = Matcher::new(Level::Account);
     let mut found: Vec<(Candidate, Match)> = candidates
         .into_iter()
         .filter_map(|c| {
-            let m = matcher.compare(&prepared, &Prepared::new(&c.record));
+            let m = matcher.compare(prepared, &Prepared::new(&c.record));
             (m.score >= WARN_SCORE).then_some((c, m))
         })
         .collect();
     found.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
     found.truncate(MAX_FUZZY);
-    Ok(found)
+    found
 }
 
 /// An exact hit, its id not yet revealed (see [`reveal_ids`]).

@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use kehu_domain::Actor;
 use kehu_domain::error::FieldError;
-use kehu_domain::lead::{LeadInput, LeadSourceId, NewLead, decide};
+use kehu_domain::lead::{LeadId, LeadInput, LeadSourceId, NewLead, Outcome, decide};
 use kehu_store::leads::{IntakeResult, LeadIntake, LeadReceipt, TokenSource};
 
 /// Longest `Idempotency-Key` accepted.
@@ -68,10 +68,15 @@ pub async fn intake(
         now: state.now(),
     };
     match state.store.intake_lead(&req, decide).await? {
-        IntakeResult::Created(receipt) => Ok(Intake {
-            receipt,
-            replayed: false,
-        }),
+        IntakeResult::Created(receipt) => {
+            if receipt.outcome == Outcome::Unrouted.code() {
+                crate::routing::route_new_lead(state, LeadId(receipt.id)).await;
+            }
+            Ok(Intake {
+                receipt,
+                replayed: false,
+            })
+        }
         IntakeResult::Replayed(receipt) => Ok(Intake {
             receipt,
             replayed: true,

@@ -6,6 +6,7 @@ use crate::error::{AppError, PageError};
 use crate::i18n::T;
 use crate::leads::explanation_text;
 use crate::pages::{Nav, PageId, local_time};
+use crate::routing::routing_lines;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -15,6 +16,7 @@ use axum::routing::get;
 use chrono::FixedOffset;
 use kehu_domain::customer::Phone;
 use kehu_domain::lead::Explanation;
+use kehu_domain::routing::RoutingExplanation;
 use kehu_store::leads::Lead;
 
 /// The lead page routes.
@@ -34,6 +36,8 @@ struct LeadView {
     status_key: String,
     assignee: Option<String>,
     explanation: String,
+    /// The routing decision in words, once routed (verdict first).
+    routing: Vec<String>,
     lead: Lead,
     phone: Option<String>,
 }
@@ -42,6 +46,12 @@ impl LeadView {
     fn new(t: T, offset: FixedOffset, lead: Lead) -> LeadView {
         let explanation = serde_json::from_str::<Explanation>(&lead.explanation)
             .map(|e| explanation_text(t, &e))
+            .unwrap_or_default();
+        let routing = lead
+            .routing
+            .as_deref()
+            .and_then(|r| serde_json::from_str::<RoutingExplanation>(r).ok())
+            .map(|e| routing_lines(t, offset, &e))
             .unwrap_or_default();
         let phone = lead
             .phone
@@ -61,6 +71,7 @@ impl LeadView {
             status_key: format!("leads.status_{}", lead.status),
             assignee: lead.assignee_name.clone(),
             explanation,
+            routing,
             phone,
             lead,
         }

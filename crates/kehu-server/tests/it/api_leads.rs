@@ -11,7 +11,7 @@ use scraper::{Html, Selector};
 use serde_json::{Value, json};
 
 /// An admin-made source (官网表单) and one of its intake tokens (`rate` per minute).
-async fn source(o: &Org, rate: i64) -> (i64, String) {
+pub(crate) async fn source(o: &Org, rate: i64) -> (i64, String) {
     let s = o
         .app
         .post(
@@ -37,7 +37,7 @@ async fn source(o: &Org, rate: i64) -> (i64, String) {
 }
 
 /// `POST /api/v1/leads` with `Authorization: Bearer <token>` and an optional key.
-async fn send(app: &TestApp, token: &str, key: Option<&str>, body: &Value) -> Resp {
+pub(crate) async fn send(app: &TestApp, token: &str, key: Option<&str>, body: &Value) -> Resp {
     let mut req = app
         .client
         .request(Method::POST, format!("{}/api/v1/leads", app.bases[0]))
@@ -344,7 +344,7 @@ async fn a_rep_reads_only_their_leads_and_a_rep_enters_one_by_hand() {
 }
 
 /// A reqwest client logged in as `login`, with its cookies.
-async fn signed_in(app: &TestApp, login: &str) -> reqwest::Client {
+pub(crate) async fn signed_in(app: &TestApp, login: &str) -> reqwest::Client {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())

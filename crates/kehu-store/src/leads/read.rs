@@ -57,6 +57,8 @@ pub struct Lead {
     pub duplicate_of: Option<i64>,
     /// The intake decision, JSON (`kehu_domain::lead::Explanation`).
     pub explanation: String,
+    /// The routing decision, JSON (`kehu_domain::routing::RoutingExplanation`), once routed.
+    pub routing: Option<String>,
     /// The user who entered it by hand.
     pub entered_by_name: Option<String>,
     /// When it arrived.
@@ -67,7 +69,7 @@ pub struct Lead {
 const SELECT: &str = "select l.id, l.source_id, s.name as source_name, l.status, l.outcome, \
      l.company, l.contact_name, l.phone, l.phone_ext, l.email, l.wechat, l.credit_code, \
      l.province, l.city, l.message, l.extra, l.assigned_to, a.name as assignee_name, \
-     l.assigned_at, l.customer_id, c.name as customer_name, l.duplicate_of, l.explanation, \
+     l.assigned_at, l.customer_id, c.name as customer_name, l.duplicate_of, l.explanation, l.routing, \
      e.name as entered_by_name, l.received_at \
      from leads l join lead_sources s on s.id = l.source_id \
      left join users a on a.id = l.assigned_to left join teams lt on lt.id = a.team_id \

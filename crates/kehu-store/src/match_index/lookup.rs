@@ -34,7 +34,7 @@ pub struct Candidate {
 
 /// id, name, phone, credit code, province, city, owner since, owner name, contact name,
 /// contact phone, keys shared.
-type DataRow = (
+pub(super) type DataRow = (
     i64,
     String,
     String,
@@ -66,7 +66,7 @@ const TALLY: &str = "), r as (select customer_id, cast(sum(w) as bigint) as shar
 const RANKED: &str = " group by customer_id order by shared desc, customer_id desc limit ";
 
 /// …and their data, a row per contact.
-const DATA: &str = ") select c.id, c.name, c.phone, c.credit_code, c.province, c.city, c.owner_since, \
+const DATA: &str = " select c.id, c.name, c.phone, c.credit_code, c.province, c.city, c.owner_since, \
      o.name, k.name, k.phone, r.shared from r join customers c on c.id = r.customer_id \
      left join users o on o.id = c.owner_id left join contacts k on k.customer_id = c.id \
      where c.merged_into is null order by c.id, k.id";
@@ -89,62 +89,84 @@ impl Store {
             return Ok(Vec::new());
         }
         let rows: Vec<DataRow> = on_db!(&self.db, |p| {
-            let mut q = sqlx::QueryBuilder::new("with p (customer_id, w) as (");
-            // Padded with keys no record has, so the statement text (and its prepared form,
-            // cached per connection) depends only on the number of keys rounded up.
-            let padded = probes.len().div_ceil(PROBE_BUCKET) * PROBE_BUCKET;
-            for i in 0..padded {
-                let (key, cap, a, b, w) = match probes.get(i) {
-                    Some(probe) => (
-                        probe.key,
-                        probe.cap as i64,
-                        probe.pairs_with(true),
-                        probe.pairs_with(false),
-                        if probe.exact { EXACT_WEIGHT } else { 1 },
-                    ),
-                    None => (NO_KEY, 0, false, false, 0),
-                };
-                if i > 0 {
-                    q.push(" union all ");
-                }
-                // Only postings whose role pairs with the query's are read; the key's count
-                // (both roles, as batch blocking counts) is one primary-key read, and a key
-                // at or over its cap is not read at all.
-                q.push("select customer_id, cast(")
-                    .push_bind(w)
-                    .push(" as integer) from match_keys where key = ")
-                    .push_bind(key)
-                    .push(" and ((role_a and ")
-                    .push_bind(a)
-                    .push(") or (not role_a and ")
-                    .push_bind(b)
-                    .push(")) and (select n from match_key_counts where key = ")
-                    .push_bind(key)
-                    .push(") < ")
-                    .push_bind(cap);
-            }
-            // No customer has id 0. The limit is written into the text, not bound: SQLite
-            // re-prepares a statement on every new binding of a LIMIT parameter (the
-            // planner may use its value), which cost a fifth of the check.
-            q.push(TALLY)
-                .push_bind(exclude.map_or(0, |c| c.0))
-                .push(RANKED)
-                .push(limit)
-                .push(DATA);
+            let mut q = sqlx::QueryBuilder::new("");
+            push_ranked(&mut q, probes, exclude, limit);
+            q.push(DATA);
             q.build_query_as().fetch_all(p).await
         })?;
         let mut found = candidates(rows);
-        found.sort_by(|a, b| {
-            b.shared
-                .cmp(&a.shared)
-                .then(a.customer_id.cmp(&b.customer_id))
-        });
+        sort_candidates(&mut found);
         Ok(found)
     }
 }
 
+/// Pushes `with p (…), r (…)`: the postings of every probed key under its cap (`p`) and the
+/// best `limit` customers by their tally (`r`: `customer_id`, `shared`), `exclude` left out.
+pub(super) fn push_ranked<DB: sqlx::Database>(
+    q: &mut sqlx::QueryBuilder<DB>,
+    probes: &[Probe],
+    exclude: Option<CustomerId>,
+    limit: usize,
+) where
+    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> i32: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> bool: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    q.push("with p (customer_id, w) as (");
+    // Padded with keys no record has, so the statement text (and its prepared form, cached
+    // per connection) depends only on the number of keys rounded up; never empty.
+    let padded = probes.len().max(1).div_ceil(PROBE_BUCKET) * PROBE_BUCKET;
+    for i in 0..padded {
+        let (key, cap, a, b, w) = match probes.get(i) {
+            Some(probe) => (
+                probe.key,
+                probe.cap as i64,
+                probe.pairs_with(true),
+                probe.pairs_with(false),
+                if probe.exact { EXACT_WEIGHT } else { 1 },
+            ),
+            None => (NO_KEY, 0, false, false, 0),
+        };
+        if i > 0 {
+            q.push(" union all ");
+        }
+        // Only postings whose role pairs with the query's are read; the key's count (both
+        // roles, as batch blocking counts) is one primary-key read, and a key at or over its
+        // cap is not read at all.
+        q.push("select customer_id, cast(")
+            .push_bind(w)
+            .push(" as integer) from match_keys where key = ")
+            .push_bind(key)
+            .push(" and ((role_a and ")
+            .push_bind(a)
+            .push(") or (not role_a and ")
+            .push_bind(b)
+            .push(")) and (select n from match_key_counts where key = ")
+            .push_bind(key)
+            .push(") < ")
+            .push_bind(cap);
+    }
+    // No customer has id 0. The limit is written into the text, not bound: SQLite
+    // re-prepares a statement on every new binding of a LIMIT parameter (the planner may use
+    // its value), which cost a fifth of the check.
+    q.push(TALLY)
+        .push_bind(exclude.map_or(0, |c| c.0))
+        .push(RANKED)
+        .push(limit)
+        .push(")");
+}
+
+/// Best proposed first (most keys shared), then by id.
+pub(super) fn sort_candidates(found: &mut [Candidate]) {
+    found.sort_by(|a, b| {
+        b.shared
+            .cmp(&a.shared)
+            .then(a.customer_id.cmp(&b.customer_id))
+    });
+}
+
 /// Folds joined rows (one per contact, ordered by customer) into candidates.
-fn candidates(rows: Vec<DataRow>) -> Vec<Candidate> {
+pub(super) fn candidates(rows: Vec<DataRow>) -> Vec<Candidate> {
     let mut out: Vec<Candidate> = Vec::new();
     let mut contacts: Vec<(String, Option<String>)> = Vec::new();
     let mut current: Option<DataRow> = None;

@@ -8,9 +8,11 @@
 //! rules change, the stored rows are rebuilt at startup ([`rebuild`]).
 
 mod counts;
+mod door;
 mod lookup;
 mod rebuild;
 
+pub use door::DoorMatches;
 pub use lookup::Candidate;
 pub use rebuild::current_version;
 

@@ -1,0 +1,86 @@
+//! A routing decision as data, stored with the lead: each rule tried in order and why it
+//! did not decide, and for the rule that tried its reps each candidate's score or skip.
+
+use super::rule::Miss;
+use super::strategy::Skip;
+use crate::ids::UserId;
+use serde::{Deserialize, Serialize};
+
+/// Why a lead went where it went (or stayed unrouted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoutingExplanation {
+    /// The rules tried, in order, up to the one that decided.
+    pub rules: Vec<RuleTrial>,
+    /// The rep who got the lead; `None`: it stays unrouted (the fallback).
+    pub chosen: Option<UserId>,
+}
+
+impl RoutingExplanation {
+    /// The trial that chose, if any.
+    pub fn deciding(&self) -> Option<&RuleTrial> {
+        self.rules
+            .iter()
+            .find(|r| matches!(r.result, TrialResult::Chosen { .. }))
+    }
+}
+
+/// One rule as tried for a lead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleTrial {
+    /// Its position in the list, from 0.
+    pub position: usize,
+    /// Its name.
+    pub name: String,
+    /// What came of it.
+    pub result: TrialResult,
+    /// Its reps with scores or skip reasons (empty when it did not match).
+    #[serde(default)]
+    pub candidates: Vec<CandidateVerdict>,
+}
+
+impl RuleTrial {
+    /// A trial not yet decided.
+    pub fn new(position: usize, name: &str) -> Self {
+        RuleTrial {
+            position,
+            name: name.to_owned(),
+            result: TrialResult::AllSkipped,
+            candidates: Vec::new(),
+        }
+    }
+}
+
+/// What came of trying one rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum TrialResult {
+    /// The rule is switched off.
+    Inactive,
+    /// The lead failed a criterion.
+    NoMatch {
+        /// Which.
+        miss: Miss,
+    },
+    /// It matched, but every rep was skipped.
+    AllSkipped,
+    /// It matched and chose this rep.
+    Chosen {
+        /// The rep.
+        user: UserId,
+    },
+}
+
+/// One target rep as the strategy saw them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CandidateVerdict {
+    /// The rep.
+    pub user: UserId,
+    /// Their name (`None` for an unknown user).
+    pub name: Option<String>,
+    /// The strategy's score (turns away, current weight, open leads), when eligible.
+    pub score: Option<i64>,
+    /// Why they were passed over, when skipped.
+    pub skip: Option<Skip>,
+    /// Whether they got the lead.
+    pub chosen: bool,
+}

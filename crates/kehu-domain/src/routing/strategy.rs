@@ -1,0 +1,230 @@
+//! Strategies (分配策略): how a rule picks among its eligible reps, deterministically, from
+//! state the store keeps per rule (so it is fair across restarts and instances).
+
+use super::explain::CandidateVerdict;
+use super::rule::{RoutingRule, TargetRep};
+use crate::ids::UserId;
+use crate::pool::Leave;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// How a rule picks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// In turn, in the target's order.
+    RoundRobin,
+    /// In turn by weight: smooth weighted round robin (as nginx), deterministic.
+    WeightedRoundRobin,
+    /// The rep with the fewest open leads; ties go to the earlier rep in the target.
+    LeastLoaded,
+}
+
+/// A rule's strategy state, kept between leads.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct StrategyState {
+    /// Round robin: the target position whose turn it is next.
+    #[serde(default)]
+    pub cursor: usize,
+    /// Weighted round robin: each rep's current weight.
+    #[serde(default)]
+    pub current: BTreeMap<i64, i64>,
+}
+
+/// What routing knows of a candidate rep at the instant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CandidateFacts {
+    /// Name, for explanations.
+    pub name: String,
+    /// A deactivated user gets nothing.
+    pub active: bool,
+    /// Their recorded leaves.
+    pub leaves: Vec<Leave>,
+    /// Customers they own.
+    pub owned: u32,
+    /// Their ownership cap (保有量上限), if any.
+    pub cap: Option<u32>,
+    /// Leads assigned to them and still open.
+    pub open_leads: u32,
+}
+
+/// Why a candidate was passed over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Skip {
+    /// No such user (deleted or mistyped id).
+    Unknown,
+    /// Deactivated.
+    Inactive,
+    /// On leave at the instant.
+    OnLeave {
+        /// First instant back.
+        until: DateTime<Utc>,
+    },
+    /// Owns as many customers as their cap allows.
+    AtCap {
+        /// Owned now.
+        owned: u32,
+        /// The cap.
+        cap: u32,
+    },
+}
+
+impl Skip {
+    /// Stable code (locale key suffix).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Unknown => "unknown",
+            Self::Inactive => "inactive",
+            Self::OnLeave { .. } => "on_leave",
+            Self::AtCap { .. } => "at_cap",
+        }
+    }
+}
+
+/// Why `facts` (if known) cannot take a lead at `now`; `None` when they can.
+pub fn skip_reason(facts: Option<&CandidateFacts>, now: DateTime<Utc>) -> Option<Skip> {
+    let Some(f) = facts else {
+        return Some(Skip::Unknown);
+    };
+    if !f.active {
+        return Some(Skip::Inactive);
+    }
+    // Back-to-back leaves: report the last one's end as the return.
+    if let Some(first) = f.leaves.iter().find(|l| l.from <= now && now < l.until) {
+        let mut until = first.until;
+        while let Some(next) = f.leaves.iter().find(|l| l.from <= until && until < l.until) {
+            until = next.until;
+        }
+        return Some(Skip::OnLeave { until });
+    }
+    match f.cap {
+        Some(cap) if f.owned >= cap => Some(Skip::AtCap {
+            owned: f.owned,
+            cap,
+        }),
+        _ => None,
+    }
+}
+
+/// A strategy's pick with every candidate's verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pick {
+    /// The chosen rep, if any was eligible.
+    pub chosen: Option<UserId>,
+    /// Each target rep, in order, with its score or skip reason.
+    pub verdicts: Vec<CandidateVerdict>,
+    /// The rule's new state (unchanged when nobody was chosen).
+    pub state: StrategyState,
+}
+
+/// Picks among `rule`'s target reps by its strategy.
+pub fn pick(
+    rule: &RoutingRule,
+    state: &StrategyState,
+    candidates: &HashMap<UserId, CandidateFacts>,
+    now: DateTime<Utc>,
+) -> Pick {
+    let reps = &rule.target.reps;
+    let skips: Vec<Option<Skip>> = reps
+        .iter()
+        .map(|r| skip_reason(candidates.get(&r.user), now))
+        .collect();
+    let eligible: Vec<usize> = (0..reps.len()).filter(|&i| skips[i].is_none()).collect();
+    let (chosen, scores, new_state) = match rule.strategy {
+        Strategy::RoundRobin => round_robin(reps.len(), &eligible, state),
+        Strategy::WeightedRoundRobin => weighted(reps, &eligible, state),
+        Strategy::LeastLoaded => least_loaded(reps, &eligible, candidates, state),
+    };
+    let verdicts = reps
+        .iter()
+        .enumerate()
+        .map(|(i, r)| CandidateVerdict {
+            user: r.user,
+            name: candidates.get(&r.user).map(|f| f.name.clone()),
+            score: scores.get(&i).copied(),
+            skip: skips[i],
+            chosen: chosen == Some(i),
+        })
+        .collect();
+    Pick {
+        chosen: chosen.map(|i| reps[i].user),
+        verdicts,
+        state: new_state,
+    }
+}
+
+type Scored = (Option<usize>, BTreeMap<usize, i64>, StrategyState);
+
+/// Score = how many turns away the rep is (0 = their turn).
+fn round_robin(n: usize, eligible: &[usize], state: &StrategyState) -> Scored {
+    let start = if n == 0 { 0 } else { state.cursor % n };
+    let scores: BTreeMap<usize, i64> = eligible
+        .iter()
+        .map(|&i| (i, ((i + n - start) % n.max(1)) as i64))
+        .collect();
+    let chosen = scores.iter().min_by_key(|(_, s)| **s).map(|(i, _)| *i);
+    let mut next = state.clone();
+    if let Some(i) = chosen {
+        next.cursor = (i + 1) % n;
+    }
+    (chosen, scores, next)
+}
+
+/// Smooth weighted round robin: every eligible rep's current weight grows by its weight,
+/// the largest wins and gives back the eligible total. Skipped reps keep theirs.
+fn weighted(reps: &[TargetRep], eligible: &[usize], state: &StrategyState) -> Scored {
+    let mut next = state.clone();
+    // Forget reps no longer in the target.
+    next.current
+        .retain(|u, _| reps.iter().any(|r| r.user.0 == *u));
+    let mut total = 0i64;
+    let mut scores = BTreeMap::new();
+    for &i in eligible {
+        let w = i64::from(reps[i].weight());
+        let cur = next.current.entry(reps[i].user.0).or_insert(0);
+        *cur += w;
+        total += w;
+        scores.insert(i, *cur);
+    }
+    // Ties go to the earlier rep: max_by_key keeps the last maximum, so compare reversed.
+    let chosen = eligible
+        .iter()
+        .copied()
+        .max_by_key(|&i| (scores[&i], std::cmp::Reverse(i)));
+    match chosen {
+        Some(i) => {
+            if let Some(cur) = next.current.get_mut(&reps[i].user.0) {
+                *cur -= total;
+            }
+            (Some(i), scores, next)
+        }
+        None => (None, scores, state.clone()),
+    }
+}
+
+/// Score = open leads; the fewest wins, ties to the earlier rep.
+fn least_loaded(
+    reps: &[TargetRep],
+    eligible: &[usize],
+    candidates: &HashMap<UserId, CandidateFacts>,
+    state: &StrategyState,
+) -> Scored {
+    let scores: BTreeMap<usize, i64> = eligible
+        .iter()
+        .map(|&i| {
+            let load = candidates.get(&reps[i].user).map_or(0, |f| f.open_leads);
+            (i, i64::from(load))
+        })
+        .collect();
+    let chosen = scores
+        .iter()
+        .min_by_key(|(i, s)| (**s, **i))
+        .map(|(i, _)| *i);
+    (chosen, scores, state.clone())
+}
+
+#[cfg(test)]
+#[path = "strategy_tests.rs"]
+mod tests;

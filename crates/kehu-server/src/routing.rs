@@ -1,0 +1,152 @@
+//! Routing unrouted leads (线索分配): the admin's rule list, and routing a lead right after
+//! intake. The decision is the domain's (`kehu_domain::routing::route`); the store applies it
+//! in one transaction. This module also puts a stored decision into the reader's words.
+
+use crate::error::AppError;
+use crate::i18n::T;
+use crate::pools::admin_only;
+use crate::state::AppState;
+use chrono::FixedOffset;
+use kehu_domain::Actor;
+use kehu_domain::error::{FieldError, FieldErrors};
+use kehu_domain::ids::UserId;
+use kehu_domain::lead::LeadId;
+use kehu_domain::routing::{
+    CandidateVerdict, RoutingExplanation, RoutingRule, RuleTrial, Skip, TrialResult, route,
+    validate_rules,
+};
+use std::collections::HashMap;
+
+/// The rule list, for admins.
+pub async fn rules(state: &AppState, actor: &Actor) -> Result<Vec<RoutingRule>, AppError> {
+    admin_only(actor)?;
+    let stored = state.store.routing_rules().await?;
+    Ok(stored.into_iter().map(|s| s.rule).collect())
+}
+
+/// Replaces the rule list after checking it: every field error at once, and every target
+/// rep an active user (`rules[0].target.reps[2].user`).
+pub async fn save_rules(
+    state: &AppState,
+    actor: &Actor,
+    rules: &[RoutingRule],
+) -> Result<(), AppError> {
+    admin_only(actor)?;
+    let mut errs = validate_rules(rules).err().unwrap_or_default();
+    let mut known: HashMap<UserId, bool> = HashMap::new();
+    for (i, rule) in rules.iter().enumerate() {
+        for (j, rep) in rule.target.reps.iter().enumerate() {
+            let ok = match known.get(&rep.user) {
+                Some(ok) => *ok,
+                None => {
+                    let ok = state.store.actor(rep.user).await?.is_some();
+                    *known.entry(rep.user).or_insert(ok)
+                }
+            };
+            if !ok {
+                let field = format!("rules[{i}].target.reps[{j}].user");
+                errs.0.push(FieldError::new(field, "routing_unknown_rep"));
+            }
+        }
+    }
+    if !errs.0.is_empty() {
+        return Err(FieldErrors(errs.0).into());
+    }
+    state
+        .store
+        .replace_routing_rules(rules, state.now())
+        .await?;
+    Ok(())
+}
+
+/// Routes `lead` if it is unrouted. A failure is logged and leaves the lead unrouted: intake
+/// has already succeeded and must answer the sender the same either way.
+pub async fn route_new_lead(state: &AppState, lead: LeadId) {
+    let now = state.now();
+    let local = state.config.utc_offset;
+    let result = state
+        .store
+        .route_lead(lead, now, local, |facts, rules, candidates| {
+            route(facts, rules, candidates, now, local)
+        })
+        .await;
+    if let Err(e) = result {
+        tracing::warn!(lead = lead.0, error = %e, "routing failed; the lead stays unrouted");
+    }
+}
+
+/// A stored decision in the reader's words: the verdict first, then one line per rule tried
+/// and per candidate of the rules that tried their reps.
+pub fn routing_lines(t: T, offset: FixedOffset, e: &RoutingExplanation) -> Vec<String> {
+    let mut lines = vec![headline(t, e)];
+    for trial in &e.rules {
+        lines.push(trial_line(t, trial));
+        for c in &trial.candidates {
+            lines.push(format!("— {}", candidate_line(t, offset, c)));
+        }
+    }
+    lines
+}
+
+fn headline(t: T, e: &RoutingExplanation) -> String {
+    match (e.deciding(), e.chosen) {
+        (Some(trial), Some(user)) => {
+            let rep = rep_name(trial, user);
+            t.fmt("routing.chosen", &[("rule", &trial.name), ("rep", &rep)])
+        }
+        _ => t.t("routing.none").to_owned(),
+    }
+}
+
+fn rep_name(trial: &RuleTrial, user: UserId) -> String {
+    trial
+        .candidates
+        .iter()
+        .find(|c| c.user == user)
+        .and_then(|c| c.name.clone())
+        .unwrap_or_else(|| format!("#{user}"))
+}
+
+fn trial_line(t: T, trial: &RuleTrial) -> String {
+    let rule = [("rule", trial.name.as_str())];
+    match trial.result {
+        TrialResult::Inactive => t.fmt("routing.rule_inactive", &rule),
+        TrialResult::NoMatch { miss } => {
+            let miss = t.t(&format!("routing.miss_{}", miss.code())).to_owned();
+            t.fmt("routing.rule_miss", &[rule[0], ("miss", &miss)])
+        }
+        TrialResult::AllSkipped => t.fmt("routing.rule_all_skipped", &rule),
+        TrialResult::Chosen { .. } => t.fmt("routing.rule_chosen", &rule),
+    }
+}
+
+fn candidate_line(t: T, offset: FixedOffset, c: &CandidateVerdict) -> String {
+    let rep = c.name.clone().unwrap_or_else(|| format!("#{}", c.user));
+    match c.skip {
+        Some(Skip::OnLeave { until }) => {
+            let until = until
+                .with_timezone(&offset)
+                .format("%m-%d %H:%M")
+                .to_string();
+            t.fmt("routing.skip_on_leave", &[("rep", &rep), ("until", &until)])
+        }
+        Some(Skip::AtCap { owned, cap }) => t.fmt(
+            "routing.skip_at_cap",
+            &[
+                ("rep", &rep),
+                ("owned", &owned.to_string()),
+                ("cap", &cap.to_string()),
+            ],
+        ),
+        Some(skip) => t.fmt(&format!("routing.skip_{}", skip.code()), &[("rep", &rep)]),
+        None => {
+            let score = c.score.unwrap_or_default().to_string();
+            let key = if c.chosen {
+                "routing.candidate_chosen"
+            } else {
+                "routing.candidate_score"
+            };
+            t.fmt(key, &[("rep", &rep), ("score", &score)])
+        }
+    }
+}

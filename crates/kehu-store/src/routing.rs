@@ -1,0 +1,380 @@
+//! Routing rules and routing a lead. The whole rule list is replaced at once; each rule's
+//! strategy state is advanced compare-and-set (`version`) in the same short transaction as
+//! the assignment, and the lead itself moves only from `unrouted`, so two instances routing
+//! at once stay fair and never assign one lead twice (the loser re-reads and retries).
+
+use crate::Store;
+use crate::db::{Tx, with_retry};
+use crate::error::StoreError;
+use crate::notifications::{NewNotification, NotificationKind, add_in};
+use crate::pools::home_rules;
+use crate::rows::micros;
+use chrono::{DateTime, FixedOffset, Utc};
+use kehu_domain::ids::{CustomerId, UserId};
+use kehu_domain::lead::LeadId;
+use kehu_domain::pool::Leave;
+use kehu_domain::routing::{CandidateFacts, LeadFacts, Routing, RoutingRule, StrategyState};
+use std::collections::{BTreeMap, HashMap};
+
+/// How often a routing that lost a compare-and-set is re-run (with a short jittered pause, so
+/// a burst of leads on one rule spreads out instead of colliding again).
+const CAS_RETRIES: u32 = 30;
+
+/// A stored rule with its row id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRule {
+    /// Row id (strategy state hangs off it).
+    pub id: i64,
+    /// The rule.
+    pub rule: RoutingRule,
+}
+
+/// What routing did to a lead.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Routed {
+    /// The decision (chosen rep, explanation).
+    pub routing: Routing,
+}
+
+type RuleRow = (i64, String, String, String, String, bool);
+
+fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StoreError> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn parse_rule(row: RuleRow) -> Result<StoredRule, StoreError> {
+    let (id, name, criteria, target, strategy, active) = row;
+    Ok(StoredRule {
+        id,
+        rule: RoutingRule {
+            name,
+            criteria: from_json(&criteria)?,
+            target: from_json(&target)?,
+            strategy: from_json(&strategy)?,
+            active,
+        },
+    })
+}
+
+const RULES: &str = "select id, name, criteria, target, strategy, active from routing_rules \
+     order by position";
+
+impl Store {
+    /// The routing rules in order.
+    pub async fn routing_rules(&self) -> Result<Vec<StoredRule>, StoreError> {
+        let rows: Vec<RuleRow> = on_db!(&self.db, |p| sqlx::query_as(RULES).fetch_all(p).await)?;
+        rows.into_iter().map(parse_rule).collect()
+    }
+
+    /// Replaces the whole list (validated by the caller). Strategy state starts afresh.
+    pub async fn replace_routing_rules(
+        &self,
+        rules: &[RoutingRule],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        with_retry(|| async {
+            let mut tx = self.begin_write().await?;
+            for sql in ["delete from routing_state", "delete from routing_rules"] {
+                on_tx!(&mut tx, |c| sqlx::query(sql)
+                    .execute(&mut *c)
+                    .await
+                    .map(|r| r.rows_affected()))?;
+            }
+            for (i, r) in rules.iter().enumerate() {
+                let (criteria, target) = (to_json(&r.criteria)?, to_json(&r.target)?);
+                let strategy = to_json(&r.strategy)?;
+                on_tx!(&mut tx, |c| sqlx::query(
+                    "insert into routing_rules (position, name, criteria, target, strategy, \
+                     active, updated_at) values ($1, $2, $3, $4, $5, $6, $7)"
+                )
+                .bind(i as i64)
+                .bind(r.name.trim())
+                .bind(&criteria)
+                .bind(&target)
+                .bind(&strategy)
+                .bind(r.active)
+                .bind(micros(now))
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected()))?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Routes `lead` if it is still `unrouted`: `decide` sees the lead, the rules with their
+    /// state and the facts, read in this transaction, of the reps of the rules that take the
+    /// lead at `now` (in the `local` offset). Writes the decision on the
+    /// lead, the chosen rep's notification and the rule's new state, or nothing when the lead
+    /// was routed meanwhile (`Ok(None)`).
+    pub async fn route_lead<F>(
+        &self,
+        lead: LeadId,
+        now: DateTime<Utc>,
+        local: FixedOffset,
+        decide: F,
+    ) -> Result<Option<Routed>, StoreError>
+    where
+        F: Fn(
+            &LeadFacts,
+            &[(RoutingRule, StrategyState)],
+            &HashMap<UserId, CandidateFacts>,
+        ) -> Routing,
+    {
+        let mut attempt = 0;
+        loop {
+            match with_retry(|| self.route_once(lead, now, local, &decide)).await {
+                Err(StoreError::Stale) if attempt < CAS_RETRIES => {
+                    attempt += 1;
+                    let pause = rand::random_range(1..=(2u64 << attempt.min(5)));
+                    tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn route_once<F>(
+        &self,
+        lead: LeadId,
+        now: DateTime<Utc>,
+        local: FixedOffset,
+        decide: &F,
+    ) -> Result<Option<Routed>, StoreError>
+    where
+        F: Fn(
+            &LeadFacts,
+            &[(RoutingRule, StrategyState)],
+            &HashMap<UserId, CandidateFacts>,
+        ) -> Routing,
+    {
+        let mut tx = self.begin_write().await?;
+        let Some((facts, source_name, customer)) = unrouted_lead(&mut tx, lead).await? else {
+            return Ok(None);
+        };
+        let rules = rules_with_state(&mut tx).await?;
+        // Only the reps of rules that take this lead matter: the others' facts are not read.
+        let at = now.with_timezone(&local);
+        let mut users: Vec<UserId> = rules
+            .iter()
+            .filter(|(_, r, _)| r.active && r.criteria.miss(&facts, at).is_none())
+            .flat_map(|(_, r, _)| r.target.reps.iter().map(|t| t.user))
+            .collect();
+        users.sort_unstable();
+        users.dedup();
+        let mut candidates = HashMap::new();
+        for u in users {
+            if let Some(f) = candidate(&mut tx, u, now).await? {
+                candidates.insert(u, f);
+            }
+        }
+        let list: Vec<(RoutingRule, StrategyState)> = rules
+            .iter()
+            .map(|(_, r, s)| {
+                (
+                    r.clone(),
+                    s.as_ref().map(|(s, _)| s.clone()).unwrap_or_default(),
+                )
+            })
+            .collect();
+        let routing = decide(&facts, &list, &candidates);
+        if let Some((index, state)) = &routing.state {
+            let (id, _, old) = &rules[*index];
+            save_state(&mut tx, *id, state, old.as_ref().map(|(_, v)| *v)).await?;
+        }
+        let changed = write_lead(&mut tx, lead, &routing, now).await?;
+        if !changed {
+            return Ok(None);
+        }
+        if let Some(user) = routing.chosen {
+            let mut params = BTreeMap::new();
+            params.insert("lead", lead.0.to_string());
+            params.insert("source", source_name);
+            let note = NewNotification {
+                user,
+                kind: NotificationKind::LeadRouted,
+                customer,
+                params,
+            };
+            add_in(&mut tx, &[note], now).await?;
+        }
+        tx.commit().await?;
+        Ok(Some(Routed { routing }))
+    }
+}
+
+/// The lead's facts, its source's name and matched customer, when it is still unrouted.
+async fn unrouted_lead(
+    tx: &mut Tx,
+    lead: LeadId,
+) -> Result<Option<(LeadFacts, String, Option<CustomerId>)>, StoreError> {
+    type Row = (i64, Option<String>, Option<String>, String, Option<i64>);
+    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(
+        "select l.source_id, l.province, l.city, s.name, l.customer_id from leads l \
+         join lead_sources s on s.id = l.source_id where l.id = $1 and l.status = 'unrouted'"
+    )
+    .bind(lead.0)
+    .fetch_optional(&mut *c)
+    .await)?;
+    Ok(row.map(|(source, province, city, name, customer)| {
+        let facts = LeadFacts {
+            source,
+            province,
+            city,
+        };
+        (facts, name, customer.map(CustomerId))
+    }))
+}
+
+type RuleState = (i64, RoutingRule, Option<(StrategyState, i64)>);
+
+async fn rules_with_state(tx: &mut Tx) -> Result<Vec<RuleState>, StoreError> {
+    type Row = (
+        i64,
+        String,
+        String,
+        String,
+        String,
+        bool,
+        Option<String>,
+        Option<i64>,
+    );
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(
+        "select r.id, r.name, r.criteria, r.target, r.strategy, r.active, s.state, s.version \
+         from routing_rules r left join routing_state s on s.rule_id = r.id order by r.position"
+    )
+    .fetch_all(&mut *c)
+    .await)?;
+    rows.into_iter()
+        .map(
+            |(id, name, criteria, target, strategy, active, state, version)| {
+                let stored = parse_rule((id, name, criteria, target, strategy, active))?;
+                let state = match (state, version) {
+                    (Some(s), Some(v)) => Some((from_json(&s)?, v)),
+                    _ => None,
+                };
+                Ok((stored.id, stored.rule, state))
+            },
+        )
+        .collect()
+}
+
+/// A candidate's facts at `now`: name, active, leaves not yet over, owned customers against
+/// their home pool's cap, open leads.
+async fn candidate(
+    tx: &mut Tx,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<Option<CandidateFacts>, StoreError> {
+    type Row = (String, bool, i64, i64, i64);
+    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(
+        "select u.name, u.active, \
+         (select count(*) from customers c where c.owner_id = u.id and c.merged_into is null), \
+         (select count(c.won_at) from customers c \
+          where c.owner_id = u.id and c.merged_into is null), \
+         (select count(*) from leads l where l.assigned_to = u.id and l.status = 'assigned') \
+         from users u where u.id = $1"
+    )
+    .bind(user.0)
+    .fetch_optional(&mut *c)
+    .await)?;
+    let Some((name, active, owned, won, open)) = row else {
+        return Ok(None);
+    };
+    let leaves: Vec<(DateTime<Utc>, DateTime<Utc>)> = on_tx!(tx, |c| sqlx::query_as(
+        "select starts_at, ends_at from leaves where user_id = $1 and ends_at > $2"
+    )
+    .bind(user.0)
+    .bind(micros(now))
+    .fetch_all(&mut *c)
+    .await)?;
+    let claim = home_rules(tx, user).await?.claim;
+    let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
+    let owned = if claim.cap_counts_won {
+        owned
+    } else {
+        owned - won
+    };
+    Ok(Some(CandidateFacts {
+        name,
+        active,
+        leaves: leaves
+            .into_iter()
+            .map(|(from, until)| Leave { from, until })
+            .collect(),
+        owned: n(owned),
+        cap: claim.ownership_cap,
+        open_leads: n(open),
+    }))
+}
+
+/// Writes a rule's new state if it is still at `version` (inserts it when there was none);
+/// [`StoreError::Stale`] when another routing got there first.
+async fn save_state(
+    tx: &mut Tx,
+    rule: i64,
+    state: &StrategyState,
+    version: Option<i64>,
+) -> Result<(), StoreError> {
+    let json = to_json(state)?;
+    let n = match version {
+        Some(v) => on_tx!(tx, |c| sqlx::query(
+            "update routing_state set state = $1, version = version + 1 \
+             where rule_id = $2 and version = $3"
+        )
+        .bind(&json)
+        .bind(rule)
+        .bind(v)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?,
+        None => on_tx!(tx, |c| sqlx::query(
+            "insert into routing_state (rule_id, state, version) values ($1, $2, 1) \
+             on conflict (rule_id) do nothing"
+        )
+        .bind(rule)
+        .bind(&json)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?,
+    };
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Stale)
+    }
+}
+
+/// Moves the lead from `unrouted`: assigned to the chosen rep, or still unrouted with the
+/// explanation. False when it was not unrouted any more.
+async fn write_lead(
+    tx: &mut Tx,
+    lead: LeadId,
+    routing: &Routing,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let json = to_json(&routing.explanation)?;
+    let (status, at) = match routing.chosen {
+        Some(_) => ("assigned", Some(micros(now))),
+        None => ("unrouted", None),
+    };
+    let n = on_tx!(tx, |c| sqlx::query(
+        "update leads set status = $1, assigned_to = $2, assigned_at = $3, routing = $4 \
+         where id = $5 and status = 'unrouted'"
+    )
+    .bind(status)
+    .bind(routing.chosen.map(|u| u.0))
+    .bind(at)
+    .bind(&json)
+    .bind(lead.0)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
