@@ -32,3 +32,23 @@
     });
   });
 })();
+
+// Response-window countdowns (黄金响应窗口) on the lead pages: the server renders the time
+// left; this keeps it current. Texts come from the page (data-left / data-over, with
+// {minutes}), so no UI text lives here.
+(function () {
+  var clocks = document.querySelectorAll(".countdown[data-due]");
+  if (!clocks.length) return;
+  function tick() {
+    var now = Date.now();
+    clocks.forEach(function (el) {
+      var left = Date.parse(el.dataset.due) - now;
+      var over = left < 0;
+      var minutes = over ? Math.floor(-left / 60000) : Math.ceil(left / 60000);
+      el.textContent = (over ? el.dataset.over : el.dataset.left).replace("{minutes}", minutes);
+      el.classList.toggle("breached", over);
+    });
+  }
+  tick();
+  setInterval(tick, 15000);
+})();

@@ -15,6 +15,8 @@ use kehu_domain::routing::{
     CandidateVerdict, RoutingExplanation, RoutingRule, RuleTrial, Skip, TrialResult, route,
     validate_rules,
 };
+use kehu_store::leads::DueStep;
+use kehu_store::routing::{RouteFrom, Routed};
 use std::collections::HashMap;
 
 /// The rule list, for admins.
@@ -66,13 +68,35 @@ pub async fn route_new_lead(state: &AppState, lead: LeadId) {
     let local = state.config.utc_offset;
     let result = state
         .store
-        .route_lead(lead, now, local, |facts, rules, candidates| {
-            route(facts, rules, candidates, now, local)
-        })
+        .route_lead(
+            lead,
+            RouteFrom::Unrouted,
+            now,
+            local,
+            |facts, rules, candidates| route(facts, rules, candidates, now, local),
+        )
         .await;
     if let Err(e) = result {
         tracing::warn!(lead = lead.0, error = %e, "routing failed; the lead stays unrouted");
     }
+}
+
+/// Routes a lead whose rep let its response window pass to the next candidate by the rules,
+/// never to a rep who missed it; when nobody else can take it, it stays and the managers
+/// are told. `None`: the lead moved meanwhile (answered, or reassigned by another instance).
+pub async fn reassign(state: &AppState, due: &DueStep) -> Result<Option<Routed>, AppError> {
+    let now = state.now();
+    let local = state.config.utc_offset;
+    let from = RouteFrom::Missed {
+        rep: due.assigned_to,
+        step: due.step,
+    };
+    Ok(state
+        .store
+        .route_lead(due.lead, from, now, local, |facts, rules, candidates| {
+            route(facts, rules, candidates, now, local)
+        })
+        .await?)
 }
 
 /// A stored decision in the reader's words: the verdict first, then one line per rule tried

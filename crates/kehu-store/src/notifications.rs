@@ -39,6 +39,14 @@ pub enum NotificationKind {
     LeadInquiry,
     /// Routing gave you a new lead.
     LeadRouted,
+    /// A lead of yours is still unanswered (an escalation step).
+    LeadReminder,
+    /// A rep you manage let a lead's response window pass.
+    LeadBreached,
+    /// A lead you let pass its response window went to another rep.
+    LeadReassigned,
+    /// A lead's window passed and no other rep could take it.
+    LeadStuck,
 }
 
 impl NotificationKind {
@@ -57,6 +65,10 @@ impl NotificationKind {
             Self::AppealDecided => "appeal_decided",
             Self::LeadInquiry => "lead_inquiry",
             Self::LeadRouted => "lead_routed",
+            Self::LeadReminder => "lead_reminder",
+            Self::LeadBreached => "lead_breached",
+            Self::LeadReassigned => "lead_reassigned",
+            Self::LeadStuck => "lead_stuck",
         }
     }
 }

@@ -124,10 +124,15 @@ async fn run_jobs(url: &str) -> anyhow::Result<()> {
     let store = open(url).await?;
     let config = ServerConfig::new("127.0.0.1:0".parse()?, url);
     let state = kehu_server::AppState::new(store, kehu_server::Clock::System, config);
-    let r = kehu_server::jobs::run_once(&state).await?;
+    let pass = kehu_server::jobs::run_once(&state).await?;
+    let (r, e) = (pass.recycle, pass.escalation);
     println!(
         "recycled {} customers, sent {} warnings, skipped {} that changed meanwhile",
         r.recycled, r.warned, r.skipped
+    );
+    println!(
+        "unanswered leads: {} reminders, {} managers told, {} reassigned, {} kept (nobody else could take them)",
+        e.reminded, e.managers_told, e.reassigned, e.kept
     );
     Ok(())
 }

@@ -4,12 +4,14 @@
 
 pub mod decision;
 pub mod input;
+pub mod response;
 
 pub use decision::{
     CustomerHit, Decision, Explanation, HitOwner, MATCH_SCORE, MatchReason, OpenLead, Outcome,
     decide,
 };
 pub use input::{EXTRA_MAX_BYTES, LeadInput, LeadKey, LeadKeyKind, NewLead};
+pub use response::{LadderStep, ResponseWindow, ResponseWindowInput, StepAction};
 
 use serde::{Deserialize, Serialize};
 

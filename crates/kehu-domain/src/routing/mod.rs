@@ -129,6 +129,7 @@ mod tests {
             owned: 0,
             cap: None,
             open_leads: 0,
+            missed_window: false,
         }
     }
 

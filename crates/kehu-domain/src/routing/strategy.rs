@@ -47,6 +47,8 @@ pub struct CandidateFacts {
     pub cap: Option<u32>,
     /// Leads assigned to them and still open.
     pub open_leads: u32,
+    /// They let this lead's response window pass before: a reassignment skips them.
+    pub missed_window: bool,
 }
 
 /// Why a candidate was passed over.
@@ -62,6 +64,8 @@ pub enum Skip {
         /// First instant back.
         until: DateTime<Utc>,
     },
+    /// Let this lead's response window pass before.
+    MissedWindow,
     /// Owns as many customers as their cap allows.
     AtCap {
         /// Owned now.
@@ -78,6 +82,7 @@ impl Skip {
             Self::Unknown => "unknown",
             Self::Inactive => "inactive",
             Self::OnLeave { .. } => "on_leave",
+            Self::MissedWindow => "missed_window",
             Self::AtCap { .. } => "at_cap",
         }
     }
@@ -90,6 +95,9 @@ pub fn skip_reason(facts: Option<&CandidateFacts>, now: DateTime<Utc>) -> Option
     };
     if !f.active {
         return Some(Skip::Inactive);
+    }
+    if f.missed_window {
+        return Some(Skip::MissedWindow);
     }
     // Back-to-back leaves: report the last one's end as the return.
     if let Some(first) = f.leaves.iter().find(|l| l.from <= now && now < l.until) {

@@ -15,6 +15,7 @@ fn facts(name: &str) -> CandidateFacts {
         owned: 0,
         cap: None,
         open_leads: 0,
+        missed_window: false,
     }
 }
 

@@ -134,6 +134,10 @@ struct LeadJson {
     routing_text: Vec<String>,
     entered_by: Option<String>,
     received_at: DateTime<Utc>,
+    /// When the response window closes (or closed); `None` without a window.
+    window_due_at: Option<DateTime<Utc>>,
+    /// When the assigned rep first answered.
+    responded_at: Option<DateTime<Utc>>,
 }
 
 impl From<Lead> for LeadJson {
@@ -181,6 +185,8 @@ impl From<Lead> for LeadJson {
             routing_text,
             entered_by: l.entered_by_name,
             received_at: l.received_at,
+            window_due_at: l.window_due_at,
+            responded_at: l.responded_at,
         }
     }
 }

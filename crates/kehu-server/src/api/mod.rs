@@ -8,6 +8,7 @@ mod deals;
 mod extract;
 mod follow_ups;
 mod json;
+mod lead_response;
 mod leads;
 mod leaves;
 mod merge;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(follow_ups::router())
         .merge(leads::router())
         .merge(leaves::router())
+        .merge(lead_response::router())
         .merge(merge::router())
         .merge(ownership::router())
         .merge(pools::router())

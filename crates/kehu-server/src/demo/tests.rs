@@ -274,7 +274,7 @@ async fn the_first_recycle_pass_takes_back_only_the_neglected_few() {
         let config = crate::ServerConfig::new("127.0.0.1:0".parse().expect("addr"), db.url.clone());
         let clock = crate::Clock::at(now());
         let state = crate::AppState::new(db.store.clone(), clock, config);
-        let r = crate::jobs::run_once(&state).await.expect("pass");
+        let r = crate::jobs::run_once(&state).await.expect("pass").recycle;
         let owned_after = list(&db.store, &admin, Scope::Team).await.len();
         assert_eq!(owned_before - owned_after, r.recycled, "{b:?}");
         assert!(

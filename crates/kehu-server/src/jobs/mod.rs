@@ -7,8 +7,10 @@
 //! on the customer's version, and each warning is keyed by customer, owner and due time, so
 //! every due item is handled once.
 
+mod escalation;
 mod recycle;
 
+pub use escalation::{EscalationReport, escalation_pass};
 pub use recycle::{RecycleReport, describe as describe_recycle, recycle_pass};
 
 use crate::state::AppState;
@@ -17,18 +19,32 @@ use std::time::Duration;
 /// How often `kehu serve` runs the passes.
 pub const EVERY: Duration = Duration::from_secs(60);
 
+/// What one run of every job did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct PassReport {
+    /// The recycle pass.
+    pub recycle: RecycleReport,
+    /// The response windows' escalation steps.
+    pub escalation: EscalationReport,
+}
+
 /// Runs every job once, now: finishes hand-overs a dead instance left behind, then the
-/// recycle pass. Each runs even when the other fails; the first error is answered.
-pub async fn run_once(state: &AppState) -> Result<RecycleReport, crate::error::AppError> {
+/// recycle pass, then the due escalation steps of unanswered leads. Each runs even when
+/// another fails; the first error is answered.
+pub async fn run_once(state: &AppState) -> Result<PassReport, crate::error::AppError> {
     let resumed = crate::handover::resume_stale(state).await;
     if let Ok(ids) = &resumed
         && !ids.is_empty()
     {
         tracing::info!(handovers = ?ids, "resumed abandoned hand-overs");
     }
-    let report = recycle_pass(state).await;
+    let recycle = recycle_pass(state).await;
+    let escalation = escalation_pass(state).await;
     resumed?;
-    report
+    Ok(PassReport {
+        recycle: recycle?,
+        escalation: escalation?,
+    })
 }
 
 /// Runs the jobs every `every`, starting at once (the catch-up), until the task is dropped.
@@ -40,14 +56,23 @@ pub fn spawn(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
         loop {
             tick.tick().await;
             match run_once(&state).await {
-                Ok(r) if r.recycled + r.warned > 0 => tracing::info!(
-                    recycled = r.recycled,
-                    warned = r.warned,
-                    skipped = r.skipped,
-                    "recycle pass"
-                ),
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, "recycle pass failed"),
+                Ok(PassReport {
+                    recycle: r,
+                    escalation: e,
+                }) => {
+                    if r.recycled + r.warned > 0 {
+                        tracing::info!(
+                            recycled = r.recycled,
+                            warned = r.warned,
+                            skipped = r.skipped,
+                            "recycle pass"
+                        );
+                    }
+                    if e.taken() > 0 {
+                        tracing::info!(steps = ?e, "escalation steps");
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "job pass failed"),
             }
         }
     })

@@ -26,7 +26,8 @@ pub struct Item {
     text: String,
     at: String,
     unread: bool,
-    customer_id: Option<i64>,
+    /// Where it leads: the lead it is about, else its customer.
+    href: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -58,10 +59,23 @@ async fn page(State(state): State<AppState>, session: Session) -> Result<InboxPa
                 text: crate::notifications::message(t, n),
                 at: local_time(n.created_at, offset),
                 unread: n.read_at.is_none(),
-                customer_id: n.customer_id,
+                href: href(n),
             })
             .collect(),
     })
+}
+
+/// A lead notification opens the lead; others open their customer.
+fn href(n: &kehu_store::notifications::Notification) -> Option<String> {
+    let lead = n
+        .param_map()
+        .get("lead")
+        .and_then(|l| l.parse::<i64>().ok());
+    match (lead, n.customer_id) {
+        (Some(l), _) => Some(format!("/leads/{l}")),
+        (None, Some(c)) => Some(format!("/customers/{c}")),
+        (None, None) => None,
+    }
 }
 
 /// `id` marks one read; without it, all.

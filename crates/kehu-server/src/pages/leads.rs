@@ -1,29 +1,73 @@
 //! `/leads`: the leads a user may read (a rep their own, a manager their team's, an admin
 //! all), and `/leads/{id}`: one lead with its match and why it went where it went.
 
-use crate::auth::Session;
+use crate::auth::{CsrfForm, Session};
 use crate::error::{AppError, PageError};
 use crate::i18n::T;
 use crate::leads::explanation_text;
+use crate::leads::response::RespondInput;
 use crate::pages::{Nav, PageId, local_time};
 use crate::routing::routing_lines;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::State;
-use axum::routing::get;
-use chrono::FixedOffset;
+use axum::extract::{Query, State};
+use axum::response::Redirect;
+use axum::routing::{get, post};
+use chrono::{DateTime, Duration, FixedOffset, SecondsFormat, Utc};
 use kehu_domain::customer::Phone;
 use kehu_domain::lead::Explanation;
+use kehu_domain::lead::LeadId;
+use kehu_domain::lead::response::time_left;
 use kehu_domain::routing::RoutingExplanation;
-use kehu_store::leads::Lead;
+use kehu_store::leads::{Lead, LeadEvent};
+use serde::Deserialize;
 
 /// The lead page routes.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/leads", get(list))
         .route("/leads/{id}", get(show))
+        .route("/leads/{id}/respond", post(respond))
+}
+
+/// A lead's response window as the pages show it: a countdown the page script keeps
+/// current, with both texts from the locale.
+struct WindowView {
+    /// The breach, RFC 3339 (for the script).
+    due: String,
+    /// Time left or over now, in words.
+    text: String,
+    /// "{minutes} min left" / "{minutes} min over", for the script.
+    left_tpl: String,
+    over_tpl: String,
+    breached: bool,
+}
+
+impl WindowView {
+    fn new(t: T, due: DateTime<Utc>, now: DateTime<Utc>) -> WindowView {
+        let left = time_left(due, now);
+        let breached = left < Duration::zero();
+        // Whole minutes, rounded up while running (59 s left is "1 min left").
+        let minutes = if breached {
+            (-left).num_minutes()
+        } else {
+            (left.num_seconds() + 59) / 60
+        };
+        let key = if breached {
+            "leads.window_over"
+        } else {
+            "leads.window_left"
+        };
+        WindowView {
+            due: due.to_rfc3339_opts(SecondsFormat::Secs, true),
+            text: t.fmt(key, &[("minutes", &minutes.to_string())]),
+            left_tpl: t.t("leads.window_left").to_owned(),
+            over_tpl: t.t("leads.window_over").to_owned(),
+            breached,
+        }
+    }
 }
 
 /// One lead as the pages show it.
@@ -38,12 +82,16 @@ struct LeadView {
     explanation: String,
     /// The routing decision in words, once routed (verdict first).
     routing: Vec<String>,
+    /// The running countdown: assigned, unanswered, with a window.
+    window: Option<WindowView>,
+    /// When it was answered, local time.
+    responded: Option<String>,
     lead: Lead,
     phone: Option<String>,
 }
 
 impl LeadView {
-    fn new(t: T, offset: FixedOffset, lead: Lead) -> LeadView {
+    fn new(t: T, offset: FixedOffset, lead: Lead, now: DateTime<Utc>) -> LeadView {
         let explanation = serde_json::from_str::<Explanation>(&lead.explanation)
             .map(|e| explanation_text(t, &e))
             .unwrap_or_default();
@@ -72,6 +120,11 @@ impl LeadView {
             assignee: lead.assignee_name.clone(),
             explanation,
             routing,
+            window: match (lead.status.as_str(), lead.responded_at, lead.window_due_at) {
+                ("assigned", None, Some(due)) => Some(WindowView::new(t, due, now)),
+                _ => None,
+            },
+            responded: lead.responded_at.map(|at| local_time(at, offset)),
             phone,
             lead,
         }
@@ -93,7 +146,12 @@ struct ShowPage {
     t: T,
     nav: Option<Nav>,
     flash: Option<String>,
+    csrf: String,
     v: LeadView,
+    /// The viewer is the assigned rep and has not answered yet.
+    can_respond: bool,
+    /// The lead's history, in words, oldest first: (when, what).
+    events: Vec<(String, String)>,
 }
 
 async fn list(State(state): State<AppState>, session: Session) -> Result<ListPage, PageError> {
@@ -106,26 +164,84 @@ async fn list(State(state): State<AppState>, session: Session) -> Result<ListPag
         flash: None,
         leads: leads
             .into_iter()
-            .map(|l| LeadView::new(t, offset, l))
+            .map(|l| LeadView::new(t, offset, l, state.now()))
             .collect(),
     })
+}
+
+#[derive(Debug, Deserialize)]
+struct FlashQuery {
+    flash: Option<String>,
 }
 
 async fn show(
     State(state): State<AppState>,
     session: Session,
     PageId(id): PageId,
+    Query(q): Query<FlashQuery>,
 ) -> Result<ShowPage, PageError> {
     let t = T(session.locale);
+    let offset = state.config.utc_offset;
     let lead = state
         .store
         .lead_for(&session.actor, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let events = state
+        .store
+        .lead_events(LeadId(id))
+        .await?
+        .iter()
+        .map(|e| (local_time(e.at, offset), event_text(t, e)))
+        .collect();
+    let can_respond = lead.status == "assigned"
+        && lead.responded_at.is_none()
+        && lead.assigned_to == Some(session.actor.user_id.0);
+    let flash = q
+        .flash
+        .filter(|f| f == "responded")
+        .map(|_| t.t("leads.respond_done").to_owned());
     Ok(ShowPage {
         t,
         nav: Some(Nav::new(&session, "leads")),
-        flash: None,
-        v: LeadView::new(t, state.config.utc_offset, lead),
+        flash,
+        csrf: session.csrf.clone(),
+        v: LeadView::new(t, offset, lead, state.now()),
+        can_respond,
+        events,
     })
+}
+
+/// One history line: "Reassigned from 王芳 to 李强: …".
+fn event_text(t: T, e: &LeadEvent) -> String {
+    let system = t.t("leads.system").to_owned();
+    let name = |n: &Option<String>| n.clone().unwrap_or_else(|| system.clone());
+    let mut text = t.fmt(
+        &format!("leads.event_{}", e.kind),
+        &[
+            ("to", &name(&e.to_name)),
+            ("from", &name(&e.from_name)),
+            ("by", &name(&e.by_name)),
+        ],
+    );
+    if let Some(note) = &e.note {
+        text = format!("{text}: {note}");
+    }
+    text
+}
+
+#[derive(Debug, Deserialize)]
+struct RespondForm {
+    #[serde(default)]
+    note: Option<String>,
+}
+
+async fn respond(
+    State(state): State<AppState>,
+    PageId(id): PageId,
+    CsrfForm(session, form): CsrfForm<RespondForm>,
+) -> Result<Redirect, PageError> {
+    let input = RespondInput { note: form.note };
+    crate::leads::response::respond(&state, &session.actor, id, &input).await?;
+    Ok(Redirect::to(&format!("/leads/{id}?flash=responded")))
 }

@@ -14,13 +14,13 @@ use serde_json::{Value, json};
 const RULES: &str = "/api/v1/routing-rules";
 
 /// A round-robin rule over `reps`, taking leads of `sources` (all when empty).
-fn round_robin(name: &str, sources: &[i64], reps: &[&TestUser]) -> Value {
+pub(crate) fn round_robin(name: &str, sources: &[i64], reps: &[&TestUser]) -> Value {
     let reps: Vec<Value> = reps.iter().map(|r| json!({ "user": r.id })).collect();
     json!({ "name": name, "criteria": { "sources": sources },
             "target": { "reps": reps }, "strategy": "round_robin" })
 }
 
-async fn set_rules(o: &Org, rules: Value) -> Value {
+pub(crate) async fn set_rules(o: &Org, rules: Value) -> Value {
     o.app
         .send(
             &o.admin,
@@ -34,7 +34,7 @@ async fn set_rules(o: &Org, rules: Value) -> Value {
 }
 
 /// Sends a lead with a fresh phone and answers it as the admin reads it.
-async fn lead(o: &Org, token: &str, n: usize) -> Value {
+pub(crate) async fn lead(o: &Org, token: &str, n: usize) -> Value {
     let body = json!({ "company": format!("测试公司{n}号"), "phone": fresh_phone() });
     let r = send(&o.app, token, Some(&format!("k{n}")), &body)
         .await

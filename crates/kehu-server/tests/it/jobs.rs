@@ -36,7 +36,7 @@ async fn a_neglected_customer_is_warned_once_then_recycled_once_with_its_rule() 
                 app.store().clone(),
                 start + Duration::days(days) + Duration::hours(hours),
             );
-            async move { jobs::run_once(&state).await.expect("pass") }
+            async move { jobs::run_once(&state).await.expect("pass").recycle }
         };
         // Day 26: nothing yet (30 days without an effective follow-up, warned 3 days before).
         assert_eq!(
@@ -145,7 +145,7 @@ async fn an_effective_follow_up_restarts_the_clock_and_a_short_one_does_not() {
                 .expect("follow-up");
         }
         let state = runner(app, app.store().clone(), start + Duration::days(31));
-        let r = jobs::run_once(&state).await.expect("pass");
+        let r = jobs::run_once(&state).await.expect("pass").recycle;
         assert_eq!(r.recycled, 1, "{b:?}");
         assert_eq!(app.list_ids(&o.rep_a, "scope=mine").await, [kept], "{b:?}");
     }
@@ -168,7 +168,7 @@ async fn after_downtime_two_instances_catch_up_and_recycle_each_customer_once() 
         let other = Store::connect(&app.db.url).await.expect("second store");
         let (one, two) = (runner(app, app.store().clone(), at), runner(app, other, at));
         let (a, b2) = tokio::join!(jobs::run_once(&one), jobs::run_once(&two));
-        let (a, b2) = (a.expect("pass"), b2.expect("pass"));
+        let (a, b2) = (a.expect("pass").recycle, b2.expect("pass").recycle);
         assert_eq!(a.recycled + b2.recycled, 6, "{b:?}: {a:?} {b2:?}");
         for id in ids {
             assert_eq!(
@@ -212,7 +212,7 @@ async fn an_owner_on_leave_ten_days_loses_the_customer_ten_days_later_to_the_mic
         .assert_status(201);
         let run = |at: DateTime<Utc>| {
             let state = runner(app, app.store().clone(), at);
-            async move { jobs::run_once(&state).await.expect("pass") }
+            async move { jobs::run_once(&state).await.expect("pass").recycle }
         };
         let micro = Duration::microseconds(1);
         // Without leave: recycled exactly 30 days after the owner got it, not a moment before.
@@ -320,7 +320,7 @@ async fn protection_extended_by_a_follow_up_holds_off_a_short_rule_until_it_ends
         // protection (15 days) by 7 to day 22, and the customer stays until then.
         let run = |at: DateTime<Utc>| {
             let state = runner(app, app.store().clone(), at);
-            async move { jobs::run_once(&state).await.expect("pass") }
+            async move { jobs::run_once(&state).await.expect("pass").recycle }
         };
         assert_eq!(run(since + Duration::days(16)).await.recycled, 0, "{b:?}");
         let edge = since + Duration::days(22);
@@ -429,7 +429,7 @@ async fn an_open_deal_keeps_a_neglected_customer_until_it_is_lost() {
         let deal = deal.body["id"].as_i64().expect("id");
         let pass = |days: i64| {
             let state = runner(app, app.store().clone(), start + Duration::days(days));
-            async move { jobs::run_once(&state).await.expect("pass") }
+            async move { jobs::run_once(&state).await.expect("pass").recycle }
         };
         // The default rule exempts customers with an open deal.
         assert_eq!(pass(31).await.recycled, 1, "{b:?}");

@@ -13,6 +13,7 @@ mod api_ownership;
 mod api_people;
 mod api_pools;
 mod api_pools_more;
+mod api_response;
 mod api_routing;
 mod browser;
 mod claim_race;

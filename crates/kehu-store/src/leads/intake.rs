@@ -7,6 +7,7 @@
 //! UNIQUE index on open lead keys fails the second the same way, and its retry joins the
 //! first as a duplicate.
 
+use super::response::{NewEvent, add_event, start_clock};
 use crate::Store;
 use crate::db::{Tx, with_retry};
 use crate::error::StoreError;
@@ -117,6 +118,15 @@ impl Store {
         let open = open_leads(&mut tx, &keys).await?;
         let decision = decide(&hits, open.first().map(|(o, _)| o));
         let id = insert_lead(&mut tx, req, &decision).await?;
+        if let Some(owner) = decision.assigned_to {
+            // The owner's response window runs from the intake, as a routed rep's does.
+            start_clock(&mut tx, LeadId(id), req.now).await?;
+            let event = NewEvent {
+                to: Some(owner),
+                ..NewEvent::system(LeadId(id), "assigned")
+            };
+            add_event(&mut tx, &event, req.now).await?;
+        }
         let held: Vec<&LeadKey> = open.iter().map(|(_, k)| k).collect();
         write_keys(&mut tx, id, &decision, &keys, &held).await?;
         if decision.explanation.outcome == Outcome::AssignedOwner {

@@ -3,8 +3,10 @@
 
 mod intake;
 mod read;
+pub(crate) mod response;
 mod sources;
 
 pub use intake::{IntakeResult, LeadIntake, LeadReceipt};
 pub use read::Lead;
+pub use response::{DueStep, LeadEvent, RespondRefusal};
 pub use sources::{LeadSource, SourceToken, TokenSource};

@@ -59,6 +59,10 @@ pub struct Lead {
     pub explanation: String,
     /// The routing decision, JSON (`kehu_domain::routing::RoutingExplanation`), once routed.
     pub routing: Option<String>,
+    /// When the assigned rep first answered it.
+    pub responded_at: Option<DateTime<Utc>>,
+    /// When its response window closes (or closed), while it has one.
+    pub window_due_at: Option<DateTime<Utc>>,
     /// The user who entered it by hand.
     pub entered_by_name: Option<String>,
     /// When it arrived.
@@ -70,6 +74,7 @@ const SELECT: &str = "select l.id, l.source_id, s.name as source_name, l.status,
      l.company, l.contact_name, l.phone, l.phone_ext, l.email, l.wechat, l.credit_code, \
      l.province, l.city, l.message, l.extra, l.assigned_to, a.name as assignee_name, \
      l.assigned_at, l.customer_id, c.name as customer_name, l.duplicate_of, l.explanation, l.routing, \
+     l.responded_at, l.window_due_at, \
      e.name as entered_by_name, l.received_at \
      from leads l join lead_sources s on s.id = l.source_id \
      left join users a on a.id = l.assigned_to left join teams lt on lt.id = a.team_id \

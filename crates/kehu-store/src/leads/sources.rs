@@ -5,6 +5,7 @@ use crate::error::StoreError;
 use crate::rows::micros;
 use chrono::{DateTime, Utc};
 use kehu_domain::ids::UserId;
+use kehu_domain::lead::ResponseWindow;
 use serde::Serialize;
 
 /// A source with its tokens.
@@ -23,6 +24,9 @@ pub struct LeadSource {
     /// Its tokens, newest first (revoked ones too).
     #[sqlx(skip)]
     pub tokens: Vec<SourceToken>,
+    /// Its response window and escalation ladder, if it has one.
+    #[sqlx(skip)]
+    pub response_window: Option<ResponseWindow>,
 }
 
 /// An intake token, without its secret.
@@ -93,7 +97,20 @@ impl Store {
         let tokens: Vec<SourceToken> = on_db!(&self.db, |p| sqlx::query_as::<_, SourceToken>(sql)
             .fetch_all(p)
             .await)?;
+        let windows: Vec<(i64, Option<String>)> = on_db!(&self.db, |p| sqlx::query_as(
+            "select id, response_window from lead_sources"
+        )
+        .fetch_all(p)
+        .await)?;
         for s in &mut sources {
+            let json = windows
+                .iter()
+                .find(|(id, _)| *id == s.id)
+                .and_then(|(_, w)| w.as_deref());
+            s.response_window = json
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
             s.tokens = tokens
                 .iter()
                 .filter(|t| t.source_id == s.id)

@@ -156,7 +156,10 @@ async fn a_recycle_warning_reaches_the_rep_after_the_clock_moves() {
     )]
     let later = chrono::Utc::now() + chrono::Duration::days(28);
     let state = crate::harness::runner(&app, app.store().clone(), later);
-    let report = kehu_server::jobs::run_once(&state).await.expect("pass");
+    let report = kehu_server::jobs::run_once(&state)
+        .await
+        .expect("pass")
+        .recycle;
     assert_eq!((report.warned, report.recycled), (1, 0));
 
     let b = Browser::start().await;

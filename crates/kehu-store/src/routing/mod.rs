@@ -3,10 +3,11 @@
 //! the assignment, and the lead itself moves only from `unrouted`, so two instances routing
 //! at once stay fair and never assign one lead twice (the loser re-reads and retries).
 
+mod write;
+
 use crate::Store;
 use crate::db::{Tx, with_retry};
 use crate::error::StoreError;
-use crate::notifications::{NewNotification, NotificationKind, add_in};
 use crate::pools::home_rules;
 use crate::rows::micros;
 use chrono::{DateTime, FixedOffset, Utc};
@@ -14,7 +15,8 @@ use kehu_domain::ids::{CustomerId, UserId};
 use kehu_domain::lead::LeadId;
 use kehu_domain::pool::Leave;
 use kehu_domain::routing::{CandidateFacts, LeadFacts, Routing, RoutingRule, StrategyState};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use write::WriteCtx;
 
 /// How often a routing that lost a compare-and-set is re-run (with a short jittered pause, so
 /// a burst of leads on one rule spreads out instead of colliding again).
@@ -27,6 +29,20 @@ pub struct StoredRule {
     pub id: i64,
     /// The rule.
     pub rule: RoutingRule,
+}
+
+/// Where a lead is routed from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteFrom {
+    /// Awaiting routing.
+    Unrouted,
+    /// Its rep let the response window pass; `step` is the ladder step that reassigns.
+    Missed {
+        /// The rep who has it.
+        rep: UserId,
+        /// Steps taken so far (the reassigning step's index).
+        step: usize,
+    },
 }
 
 /// What routing did to a lead.
@@ -108,14 +124,16 @@ impl Store {
         .await
     }
 
-    /// Routes `lead` if it is still `unrouted`: `decide` sees the lead, the rules with their
+    /// Routes `lead` if it still stands where `from` says (awaiting routing, or with the rep
+    /// who missed its window at that step): `decide` sees the lead, the rules with their
     /// state and the facts, read in this transaction, of the reps of the rules that take the
-    /// lead at `now` (in the `local` offset). Writes the decision on the
-    /// lead, the chosen rep's notification and the rule's new state, or nothing when the lead
-    /// was routed meanwhile (`Ok(None)`).
+    /// lead at `now` (in the `local` offset). Writes the decision on the lead with its event
+    /// and clock, the notifications and the rule's new state, or nothing when the lead moved
+    /// meanwhile (`Ok(None)`).
     pub async fn route_lead<F>(
         &self,
         lead: LeadId,
+        from: RouteFrom,
         now: DateTime<Utc>,
         local: FixedOffset,
         decide: F,
@@ -129,7 +147,7 @@ impl Store {
     {
         let mut attempt = 0;
         loop {
-            match with_retry(|| self.route_once(lead, now, local, &decide)).await {
+            match with_retry(|| self.route_once(lead, from, now, local, &decide)).await {
                 Err(StoreError::Stale) if attempt < CAS_RETRIES => {
                     attempt += 1;
                     let pause = rand::random_range(1..=(2u64 << attempt.min(5)));
@@ -143,6 +161,7 @@ impl Store {
     async fn route_once<F>(
         &self,
         lead: LeadId,
+        from: RouteFrom,
         now: DateTime<Utc>,
         local: FixedOffset,
         decide: &F,
@@ -155,9 +174,10 @@ impl Store {
         ) -> Routing,
     {
         let mut tx = self.begin_write().await?;
-        let Some((facts, source_name, customer)) = unrouted_lead(&mut tx, lead).await? else {
+        let Some((facts, source_name, customer)) = lead_to_route(&mut tx, lead, from).await? else {
             return Ok(None);
         };
+        let missed = missed_reps(&mut tx, lead, from).await?;
         let rules = rules_with_state(&mut tx).await?;
         // Only the reps of rules that take this lead matter: the others' facts are not read.
         let at = now.with_timezone(&local);
@@ -170,7 +190,8 @@ impl Store {
         users.dedup();
         let mut candidates = HashMap::new();
         for u in users {
-            if let Some(f) = candidate(&mut tx, u, now).await? {
+            if let Some(mut f) = candidate(&mut tx, u, now).await? {
+                f.missed_window = missed.contains(&u);
                 candidates.insert(u, f);
             }
         }
@@ -188,40 +209,52 @@ impl Store {
             let (id, _, old) = &rules[*index];
             save_state(&mut tx, *id, state, old.as_ref().map(|(_, v)| *v)).await?;
         }
-        let changed = write_lead(&mut tx, lead, &routing, now).await?;
-        if !changed {
+        let ctx = WriteCtx {
+            lead,
+            from,
+            source_name: &source_name,
+            customer,
+            now,
+        };
+        if !write::apply(&mut tx, &ctx, &routing).await? {
             return Ok(None);
-        }
-        if let Some(user) = routing.chosen {
-            let mut params = BTreeMap::new();
-            params.insert("lead", lead.0.to_string());
-            params.insert("source", source_name);
-            let note = NewNotification {
-                user,
-                kind: NotificationKind::LeadRouted,
-                customer,
-                params,
-            };
-            add_in(&mut tx, &[note], now).await?;
         }
         tx.commit().await?;
         Ok(Some(Routed { routing }))
     }
 }
 
-/// The lead's facts, its source's name and matched customer, when it is still unrouted.
-async fn unrouted_lead(
+/// The lead's facts, its source's name and matched customer, when it still stands where
+/// `from` says.
+async fn lead_to_route(
     tx: &mut Tx,
     lead: LeadId,
+    from: RouteFrom,
 ) -> Result<Option<(LeadFacts, String, Option<CustomerId>)>, StoreError> {
     type Row = (i64, Option<String>, Option<String>, String, Option<i64>);
-    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(
-        "select l.source_id, l.province, l.city, s.name, l.customer_id from leads l \
-         join lead_sources s on s.id = l.source_id where l.id = $1 and l.status = 'unrouted'"
-    )
-    .bind(lead.0)
-    .fetch_optional(&mut *c)
-    .await)?;
+    const SELECT: &str = "select l.source_id, l.province, l.city, s.name, l.customer_id \
+         from leads l join lead_sources s on s.id = l.source_id where l.id = $1 and ";
+    let row: Option<Row> = match from {
+        RouteFrom::Unrouted => {
+            let sql = sqlx::AssertSqlSafe(format!("{SELECT} l.status = 'unrouted'"));
+            on_tx!(tx, |c| sqlx::query_as(sql)
+                .bind(lead.0)
+                .fetch_optional(&mut *c)
+                .await)?
+        }
+        RouteFrom::Missed { rep, step } => {
+            let sql = sqlx::AssertSqlSafe(format!(
+                "{SELECT} l.status = 'assigned' and l.assigned_to = $2 and l.ladder_step = $3 \
+                 and l.responded_at is null"
+            ));
+            on_tx!(tx, |c| sqlx::query_as(sql)
+                .bind(lead.0)
+                .bind(rep.0)
+                .bind(step as i64)
+                .fetch_optional(&mut *c)
+                .await)?
+        }
+    };
     Ok(row.map(|(source, province, city, name, customer)| {
         let facts = LeadFacts {
             source,
@@ -230,6 +263,28 @@ async fn unrouted_lead(
         };
         (facts, name, customer.map(CustomerId))
     }))
+}
+
+/// The reps a reassignment must pass over: whoever let this lead's window pass before, and
+/// the rep who has it now.
+async fn missed_reps(
+    tx: &mut Tx,
+    lead: LeadId,
+    from: RouteFrom,
+) -> Result<Vec<UserId>, StoreError> {
+    let RouteFrom::Missed { rep, .. } = from else {
+        return Ok(Vec::new());
+    };
+    let before: Vec<i64> = on_tx!(tx, |c| sqlx::query_scalar(
+        "select from_user from lead_events where lead_id = $1 and kind = 'reassigned' \
+         and from_user is not null"
+    )
+    .bind(lead.0)
+    .fetch_all(&mut *c)
+    .await)?;
+    let mut reps: Vec<UserId> = before.into_iter().map(UserId).collect();
+    reps.push(rep);
+    Ok(reps)
 }
 
 type RuleState = (i64, RoutingRule, Option<(StrategyState, i64)>);
@@ -311,6 +366,7 @@ async fn candidate(
         owned: n(owned),
         cap: claim.ownership_cap,
         open_leads: n(open),
+        missed_window: false,
     }))
 }
 
@@ -349,32 +405,4 @@ async fn save_state(
     } else {
         Err(StoreError::Stale)
     }
-}
-
-/// Moves the lead from `unrouted`: assigned to the chosen rep, or still unrouted with the
-/// explanation. False when it was not unrouted any more.
-async fn write_lead(
-    tx: &mut Tx,
-    lead: LeadId,
-    routing: &Routing,
-    now: DateTime<Utc>,
-) -> Result<bool, StoreError> {
-    let json = to_json(&routing.explanation)?;
-    let (status, at) = match routing.chosen {
-        Some(_) => ("assigned", Some(micros(now))),
-        None => ("unrouted", None),
-    };
-    let n = on_tx!(tx, |c| sqlx::query(
-        "update leads set status = $1, assigned_to = $2, assigned_at = $3, routing = $4 \
-         where id = $5 and status = 'unrouted'"
-    )
-    .bind(status)
-    .bind(routing.chosen.map(|u| u.0))
-    .bind(at)
-    .bind(&json)
-    .bind(lead.0)
-    .execute(&mut *c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(n == 1)
 }

@@ -1,0 +1,179 @@
+//! Writing a routing decision: the lead's new state with its event and clock, and who is told.
+//! A first routing moves the lead from `unrouted`; a reassignment moves it from the rep who
+//! missed its window, or, when nobody else can take it, leaves it with them and tells their
+//! managers. Every write is compare-and-set on where the lead stood when it was read.
+
+use super::RouteFrom;
+use crate::db::Tx;
+use crate::error::StoreError;
+use crate::leads::response::{NewEvent, add_event, rep_name, start_clock};
+use crate::notifications::{NewNotification, NotificationKind, add_in, managers_of};
+use crate::rows::micros;
+use chrono::{DateTime, Utc};
+use kehu_domain::ids::{CustomerId, UserId};
+use kehu_domain::lead::LeadId;
+use kehu_domain::routing::Routing;
+use std::collections::BTreeMap;
+
+/// What the write needs besides the decision.
+pub(super) struct WriteCtx<'a> {
+    pub lead: LeadId,
+    pub from: RouteFrom,
+    pub source_name: &'a str,
+    pub customer: Option<CustomerId>,
+    pub now: DateTime<Utc>,
+}
+
+impl WriteCtx<'_> {
+    fn note(&self, user: UserId, kind: NotificationKind, rep: Option<&str>) -> NewNotification {
+        let mut params = BTreeMap::new();
+        params.insert("lead", self.lead.0.to_string());
+        params.insert("source", self.source_name.to_owned());
+        if let Some(rep) = rep {
+            params.insert("rep", rep.to_owned());
+        }
+        NewNotification {
+            user,
+            kind,
+            customer: self.customer,
+            params,
+        }
+    }
+}
+
+/// Writes `routing` for the lead; false when it moved since it was read (nothing written).
+pub(super) async fn apply(
+    tx: &mut Tx,
+    ctx: &WriteCtx<'_>,
+    routing: &Routing,
+) -> Result<bool, StoreError> {
+    let json = serde_json::to_string(&routing.explanation)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    match (ctx.from, routing.chosen) {
+        (RouteFrom::Unrouted, chosen) => first_routing(tx, ctx, chosen, &json).await,
+        (RouteFrom::Missed { rep, step }, Some(to)) => {
+            reassign(tx, ctx, (rep, step), to, &json).await
+        }
+        (RouteFrom::Missed { rep, step }, None) => keep(tx, ctx, (rep, step), &json).await,
+    }
+}
+
+/// From `unrouted`: assigned to the chosen rep (clock started, event, notification), or still
+/// unrouted with the explanation.
+async fn first_routing(
+    tx: &mut Tx,
+    ctx: &WriteCtx<'_>,
+    chosen: Option<UserId>,
+    json: &str,
+) -> Result<bool, StoreError> {
+    let (status, at) = match chosen {
+        Some(_) => ("assigned", Some(micros(ctx.now))),
+        None => ("unrouted", None),
+    };
+    let n = on_tx!(tx, |c| sqlx::query(
+        "update leads set status = $1, assigned_to = $2, assigned_at = $3, routing = $4 \
+         where id = $5 and status = 'unrouted'"
+    )
+    .bind(status)
+    .bind(chosen.map(|u| u.0))
+    .bind(at)
+    .bind(json)
+    .bind(ctx.lead.0)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if n != 1 {
+        return Ok(false);
+    }
+    if let Some(user) = chosen {
+        start_clock(tx, ctx.lead, ctx.now).await?;
+        let event = NewEvent {
+            to: Some(user),
+            ..NewEvent::system(ctx.lead, "assigned")
+        };
+        add_event(tx, &event, ctx.now).await?;
+        let note = ctx.note(user, NotificationKind::LeadRouted, None);
+        add_in(tx, &[note], ctx.now).await?;
+    }
+    Ok(true)
+}
+
+/// From the rep who missed the window to `to`: the clock starts over for `to`.
+async fn reassign(
+    tx: &mut Tx,
+    ctx: &WriteCtx<'_>,
+    (rep, step): (UserId, usize),
+    to: UserId,
+    json: &str,
+) -> Result<bool, StoreError> {
+    let n = on_tx!(tx, |c| sqlx::query(
+        "update leads set assigned_to = $1, assigned_at = $2, routing = $3 \
+         where id = $4 and status = 'assigned' and assigned_to = $5 and ladder_step = $6 \
+         and responded_at is null"
+    )
+    .bind(to.0)
+    .bind(micros(ctx.now))
+    .bind(json)
+    .bind(ctx.lead.0)
+    .bind(rep.0)
+    .bind(step as i64)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if n != 1 {
+        return Ok(false);
+    }
+    start_clock(tx, ctx.lead, ctx.now).await?;
+    let event = NewEvent {
+        from: Some(rep),
+        to: Some(to),
+        step: Some(step),
+        ..NewEvent::system(ctx.lead, "reassigned")
+    };
+    add_event(tx, &event, ctx.now).await?;
+    let old = rep_name(tx, rep).await?;
+    let notes = [
+        ctx.note(to, NotificationKind::LeadRouted, None),
+        ctx.note(rep, NotificationKind::LeadReassigned, Some(&old)),
+    ];
+    add_in(tx, &notes, ctx.now).await?;
+    Ok(true)
+}
+
+/// Nobody else can take it: it stays with `rep`, the ladder is done, the managers are told.
+async fn keep(
+    tx: &mut Tx,
+    ctx: &WriteCtx<'_>,
+    (rep, step): (UserId, usize),
+    json: &str,
+) -> Result<bool, StoreError> {
+    let n = on_tx!(tx, |c| sqlx::query(
+        "update leads set ladder_step = ladder_step + 1, next_step_at = null, routing = $1 \
+         where id = $2 and status = 'assigned' and assigned_to = $3 and ladder_step = $4 \
+         and responded_at is null"
+    )
+    .bind(json)
+    .bind(ctx.lead.0)
+    .bind(rep.0)
+    .bind(step as i64)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if n != 1 {
+        return Ok(false);
+    }
+    let event = NewEvent {
+        to: Some(rep),
+        step: Some(step),
+        ..NewEvent::system(ctx.lead, "reassign_failed")
+    };
+    add_event(tx, &event, ctx.now).await?;
+    let name = rep_name(tx, rep).await?;
+    let notes: Vec<NewNotification> = managers_of(tx, rep)
+        .await?
+        .into_iter()
+        .map(|m| ctx.note(m, NotificationKind::LeadStuck, Some(&name)))
+        .collect();
+    add_in(tx, &notes, ctx.now).await?;
+    Ok(true)
+}
