@@ -3,6 +3,7 @@
 pub mod access;
 pub mod actor;
 pub mod auth;
+pub mod availability;
 pub mod customer;
 pub mod deal;
 pub mod error;

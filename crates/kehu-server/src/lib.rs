@@ -3,6 +3,7 @@
 pub mod api;
 pub mod appeals;
 pub mod auth;
+pub mod availability;
 pub mod collaborators;
 pub mod config;
 pub mod deals;

@@ -8,12 +8,13 @@ use crate::pools::admin_only;
 use crate::state::AppState;
 use chrono::FixedOffset;
 use kehu_domain::Actor;
+use kehu_domain::availability::FeedHealth;
 use kehu_domain::error::{FieldError, FieldErrors};
 use kehu_domain::ids::UserId;
 use kehu_domain::lead::LeadId;
 use kehu_domain::routing::{
-    CandidateVerdict, RoutingExplanation, RoutingRule, RuleTrial, Skip, TrialResult, route,
-    validate_rules,
+    CandidateVerdict, FeedAlert, RoutingExplanation, RoutingRule, RuleTrial, Skip, TrialResult,
+    note_availability, route, validate_rules,
 };
 use kehu_store::leads::DueStep;
 use kehu_store::routing::{RouteFrom, Routed};
@@ -64,19 +65,7 @@ pub async fn save_rules(
 /// Routes `lead` if it is unrouted. A failure is logged and leaves the lead unrouted: intake
 /// has already succeeded and must answer the sender the same either way.
 pub async fn route_new_lead(state: &AppState, lead: LeadId) {
-    let now = state.now();
-    let local = state.config.utc_offset;
-    let result = state
-        .store
-        .route_lead(
-            lead,
-            RouteFrom::Unrouted,
-            now,
-            local,
-            |facts, rules, candidates| route(facts, rules, candidates, now, local),
-        )
-        .await;
-    if let Err(e) = result {
+    if let Err(e) = route_from(state, lead, RouteFrom::Unrouted).await {
         tracing::warn!(lead = lead.0, error = %e, "routing failed; the lead stays unrouted");
     }
 }
@@ -85,17 +74,32 @@ pub async fn route_new_lead(state: &AppState, lead: LeadId) {
 /// never to a rep who missed it; when nobody else can take it, it stays and the managers
 /// are told. `None`: the lead moved meanwhile (answered, or reassigned by another instance).
 pub async fn reassign(state: &AppState, due: &DueStep) -> Result<Option<Routed>, AppError> {
-    let now = state.now();
-    let local = state.config.utc_offset;
     let from = RouteFrom::Missed {
         rep: due.assigned_to,
         step: due.step,
     };
+    route_from(state, due.lead, from).await
+}
+
+/// Routes `lead` from where it stands by the rules, at the state's now, with the
+/// availability feed's health noted in the decision (and its fallback applied).
+async fn route_from(
+    state: &AppState,
+    lead: LeadId,
+    from: RouteFrom,
+) -> Result<Option<Routed>, AppError> {
+    let now = state.now();
+    let local = state.config.utc_offset;
+    let (health, feed) = crate::availability::health(state).await?;
+    let feed_leave = crate::availability::counts_feed_leave(health, &feed);
+    let decide = |facts: &_, rules: &_, candidates: &_| {
+        let mut routing = route(facts, rules, candidates, now, local);
+        note_availability(&mut routing, health, feed.fallback);
+        routing
+    };
     Ok(state
         .store
-        .route_lead(due.lead, from, now, local, |facts, rules, candidates| {
-            route(facts, rules, candidates, now, local)
-        })
+        .route_lead(lead, from, now, local, feed_leave, decide)
         .await?)
 }
 
@@ -103,6 +107,9 @@ pub async fn reassign(state: &AppState, due: &DueStep) -> Result<Option<Routed>,
 /// and per candidate of the rules that tried their reps.
 pub fn routing_lines(t: T, offset: FixedOffset, e: &RoutingExplanation) -> Vec<String> {
     let mut lines = vec![headline(t, e)];
+    if let Some(alert) = &e.availability {
+        lines.push(alert_line(t, offset, alert));
+    }
     for trial in &e.rules {
         lines.push(trial_line(t, trial));
         for c in &trial.candidates {
@@ -110,6 +117,23 @@ pub fn routing_lines(t: T, offset: FixedOffset, e: &RoutingExplanation) -> Vec<S
         }
     }
     lines
+}
+
+/// "Availability feed stale since 11-29 08:00: used the last known leave".
+fn alert_line(t: T, offset: FixedOffset, a: &FeedAlert) -> String {
+    let (key, since) = match a.health {
+        FeedHealth::Stale { since } => ("routing.alert_stale", since),
+        FeedHealth::Invalid { since } => ("routing.alert_invalid", since),
+        FeedHealth::Unused | FeedHealth::Healthy => return String::new(),
+    };
+    let since = since
+        .with_timezone(&offset)
+        .format("%m-%d %H:%M")
+        .to_string();
+    let fallback = t
+        .t(&format!("routing.fallback_{}", a.fallback.code()))
+        .to_owned();
+    t.fmt(key, &[("since", &since), ("fallback", &fallback)])
 }
 
 fn headline(t: T, e: &RoutingExplanation) -> String {

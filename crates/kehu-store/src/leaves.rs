@@ -19,6 +19,8 @@ use std::collections::HashMap;
 pub enum LeaveSource {
     /// Entered by the user, their manager or an admin.
     Manual,
+    /// Pushed by the HR availability feed (`PUT /api/v1/availability`).
+    Feed,
 }
 
 impl LeaveSource {
@@ -26,6 +28,7 @@ impl LeaveSource {
     pub fn code(self) -> &'static str {
         match self {
             LeaveSource::Manual => "manual",
+            LeaveSource::Feed => "feed",
         }
     }
 }
@@ -43,7 +46,7 @@ pub struct LeaveRecord {
     pub until: DateTime<Utc>,
     /// Why, as entered (may be empty).
     pub note: String,
-    /// `manual` (or, later, a feed).
+    /// `manual`, or `feed` (the HR availability feed).
     pub source: String,
     /// Who recorded it.
     pub recorded_by: i64,

@@ -4,6 +4,7 @@
 mod db;
 pub mod appeals;
 mod auth;
+pub mod availability;
 pub mod collaborators;
 pub mod customers;
 pub mod deals;

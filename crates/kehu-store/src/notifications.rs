@@ -47,6 +47,10 @@ pub enum NotificationKind {
     LeadReassigned,
     /// A lead's window passed and no other rep could take it.
     LeadStuck,
+    /// The availability feed's pushes started failing validation (admins).
+    FeedInvalid,
+    /// The availability feed has not been pushed within its heartbeat (admins).
+    FeedStale,
 }
 
 impl NotificationKind {
@@ -69,6 +73,8 @@ impl NotificationKind {
             Self::LeadBreached => "lead_breached",
             Self::LeadReassigned => "lead_reassigned",
             Self::LeadStuck => "lead_stuck",
+            Self::FeedInvalid => "feed_invalid",
+            Self::FeedStale => "feed_stale",
         }
     }
 }

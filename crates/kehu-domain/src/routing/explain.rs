@@ -3,6 +3,7 @@
 
 use super::rule::Miss;
 use super::strategy::Skip;
+use crate::availability::{FeedFallback, FeedHealth};
 use crate::ids::UserId;
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +14,19 @@ pub struct RoutingExplanation {
     pub rules: Vec<RuleTrial>,
     /// The rep who got the lead; `None`: it stays unrouted (the fallback).
     pub chosen: Option<UserId>,
+    /// The availability feed could not be trusted when this was decided, and what routing
+    /// did instead.
+    #[serde(default)]
+    pub availability: Option<FeedAlert>,
+}
+
+/// A decision taken without a trustworthy availability feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedAlert {
+    /// Stale or invalid, since when.
+    pub health: FeedHealth,
+    /// What routing used instead.
+    pub fallback: FeedFallback,
 }
 
 impl RoutingExplanation {

@@ -7,12 +7,13 @@ pub mod explain;
 pub mod rule;
 pub mod strategy;
 
-pub use explain::{CandidateVerdict, RoutingExplanation, RuleTrial, TrialResult};
+pub use explain::{CandidateVerdict, FeedAlert, RoutingExplanation, RuleTrial, TrialResult};
 pub use rule::{
     Criteria, LeadFacts, Miss, RoutingRule, Target, TargetRep, TimeWindow, validate_rules,
 };
 pub use strategy::{CandidateFacts, Skip, Strategy, StrategyState};
 
+use crate::availability::{FeedFallback, FeedHealth};
 use crate::ids::UserId;
 use chrono::{DateTime, FixedOffset, Utc};
 use std::collections::HashMap;
@@ -62,6 +63,7 @@ pub fn route(
                     explanation: RoutingExplanation {
                         rules: trials,
                         chosen: Some(user),
+                        availability: None,
                     },
                     state: Some((index, pick.state)),
                 };
@@ -77,8 +79,17 @@ pub fn route(
         explanation: RoutingExplanation {
             rules: trials,
             chosen: None,
+            availability: None,
         },
         state: None,
+    }
+}
+
+/// Marks `routing` as decided without a trustworthy availability feed when `health` says
+/// so: every such decision carries the alert in its explanation.
+pub fn note_availability(routing: &mut Routing, health: FeedHealth, fallback: FeedFallback) {
+    if health.is_alert() {
+        routing.explanation.availability = Some(FeedAlert { health, fallback });
     }
 }
 

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: bearer tokens, problem+json errors.
 
 mod appeals;
+mod availability;
 mod check;
 mod collaborators;
 mod customers;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(follow_ups::router())
         .merge(leads::router())
         .merge(leaves::router())
+        .merge(availability::router())
         .merge(lead_response::router())
         .merge(merge::router())
         .merge(ownership::router())

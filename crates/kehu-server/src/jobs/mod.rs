@@ -40,7 +40,9 @@ pub async fn run_once(state: &AppState) -> Result<PassReport, crate::error::AppE
     }
     let recycle = recycle_pass(state).await;
     let escalation = escalation_pass(state).await;
+    let heartbeat = crate::availability::check_heartbeat(state).await;
     resumed?;
+    heartbeat?;
     Ok(PassReport {
         recycle: recycle?,
         escalation: escalation?,

@@ -1,6 +1,7 @@
 //! Integration tests: a real Kehu server per test, on SQLite and on PostgreSQL.
 
 mod api_access;
+mod api_availability;
 mod api_customers;
 mod api_deals;
 mod api_follow_ups;

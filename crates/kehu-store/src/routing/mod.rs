@@ -127,7 +127,8 @@ impl Store {
     /// Routes `lead` if it still stands where `from` says (awaiting routing, or with the rep
     /// who missed its window at that step): `decide` sees the lead, the rules with their
     /// state and the facts, read in this transaction, of the reps of the rules that take the
-    /// lead at `now` (in the `local` offset). Writes the decision on the lead with its event
+    /// lead at `now` (in the `local` offset); their leave from the availability feed counts
+    /// only with `feed_leave`. Writes the decision on the lead with its event
     /// and clock, the notifications and the rule's new state, or nothing when the lead moved
     /// meanwhile (`Ok(None)`).
     pub async fn route_lead<F>(
@@ -136,6 +137,7 @@ impl Store {
         from: RouteFrom,
         now: DateTime<Utc>,
         local: FixedOffset,
+        feed_leave: bool,
         decide: F,
     ) -> Result<Option<Routed>, StoreError>
     where
@@ -147,7 +149,9 @@ impl Store {
     {
         let mut attempt = 0;
         loop {
-            match with_retry(|| self.route_once(lead, from, now, local, &decide)).await {
+            match with_retry(|| self.route_once(lead, from, (now, local), feed_leave, &decide))
+                .await
+            {
                 Err(StoreError::Stale) if attempt < CAS_RETRIES => {
                     attempt += 1;
                     let pause = rand::random_range(1..=(2u64 << attempt.min(5)));
@@ -162,8 +166,8 @@ impl Store {
         &self,
         lead: LeadId,
         from: RouteFrom,
-        now: DateTime<Utc>,
-        local: FixedOffset,
+        (now, local): (DateTime<Utc>, FixedOffset),
+        feed_leave: bool,
         decide: &F,
     ) -> Result<Option<Routed>, StoreError>
     where
@@ -190,7 +194,7 @@ impl Store {
         users.dedup();
         let mut candidates = HashMap::new();
         for u in users {
-            if let Some(mut f) = candidate(&mut tx, u, now).await? {
+            if let Some(mut f) = candidate(&mut tx, u, now, feed_leave).await? {
                 f.missed_window = missed.contains(&u);
                 candidates.insert(u, f);
             }
@@ -326,6 +330,7 @@ async fn candidate(
     tx: &mut Tx,
     user: UserId,
     now: DateTime<Utc>,
+    feed_leave: bool,
 ) -> Result<Option<CandidateFacts>, StoreError> {
     type Row = (String, bool, i64, i64, i64);
     let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(
@@ -343,10 +348,12 @@ async fn candidate(
         return Ok(None);
     };
     let leaves: Vec<(DateTime<Utc>, DateTime<Utc>)> = on_tx!(tx, |c| sqlx::query_as(
-        "select starts_at, ends_at from leaves where user_id = $1 and ends_at > $2"
+        "select starts_at, ends_at from leaves where user_id = $1 and ends_at > $2 \
+         and ($3 or source <> 'feed')"
     )
     .bind(user.0)
     .bind(micros(now))
+    .bind(feed_leave)
     .fetch_all(&mut *c)
     .await)?;
     let claim = home_rules(tx, user).await?.claim;
