@@ -43,6 +43,9 @@ pub enum AppError {
     /// The record changed since it was read.
     #[error("stale")]
     Stale,
+    /// Another rep claimed the pooled lead first (their name).
+    #[error("lead claimed by {0}")]
+    LeadTaken(String),
     /// Too many attempts.
     #[error("rate limited")]
     RateLimited {
@@ -104,6 +107,7 @@ impl AppError {
             AppError::Ownership(_)
             | AppError::Conflict { .. }
             | AppError::Stale
+            | AppError::LeadTaken(_)
             | AppError::Pool(_)
             | AppError::Duplicate(_) => StatusCode::CONFLICT,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -127,6 +131,7 @@ impl AppError {
             AppError::RateLimited { .. } => t.t("error.rate_limited").to_owned(),
             AppError::Duplicate(hit) => duplicate_message(t, hit),
             AppError::Pool(r) => crate::pools::refusal_message(t, r),
+            AppError::LeadTaken(by) => t.fmt("error.lead_taken", &[("by", by)]),
             other => t.t(other.key()).to_owned(),
         }
     }

@@ -105,8 +105,14 @@ async fn route_from(
 
 /// A stored decision in the reader's words: the verdict first, then one line per rule tried
 /// and per candidate of the rules that tried their reps.
-pub fn routing_lines(t: T, offset: FixedOffset, e: &RoutingExplanation) -> Vec<String> {
-    let mut lines = vec![headline(t, e)];
+/// `pool` names the team of a lead pool the lead went to.
+pub fn routing_lines(
+    t: T,
+    offset: FixedOffset,
+    e: &RoutingExplanation,
+    pool: Option<&str>,
+) -> Vec<String> {
+    let mut lines = vec![headline(t, e, pool)];
     if let Some(alert) = &e.availability {
         lines.push(alert_line(t, offset, alert));
     }
@@ -136,11 +142,16 @@ fn alert_line(t: T, offset: FixedOffset, a: &FeedAlert) -> String {
     t.fmt(key, &[("since", &since), ("fallback", &fallback)])
 }
 
-fn headline(t: T, e: &RoutingExplanation) -> String {
+fn headline(t: T, e: &RoutingExplanation, pool: Option<&str>) -> String {
     match (e.deciding(), e.chosen) {
         (Some(trial), Some(user)) => {
             let rep = rep_name(trial, user);
             t.fmt("routing.chosen", &[("rule", &trial.name), ("rep", &rep)])
+        }
+        (Some(trial), None) if e.pooled.is_some() => {
+            let id = e.pooled.map_or(0, |t| t.0);
+            let team = pool.map_or_else(|| format!("#{id}"), str::to_owned);
+            t.fmt("routing.pooled", &[("rule", &trial.name), ("team", &team)])
         }
         _ => t.t("routing.none").to_owned(),
     }
@@ -164,7 +175,9 @@ fn trial_line(t: T, trial: &RuleTrial) -> String {
             t.fmt("routing.rule_miss", &[rule[0], ("miss", &miss)])
         }
         TrialResult::AllSkipped => t.fmt("routing.rule_all_skipped", &rule),
-        TrialResult::Chosen { .. } => t.fmt("routing.rule_chosen", &rule),
+        TrialResult::Chosen { .. } | TrialResult::Pooled { .. } => {
+            t.fmt("routing.rule_chosen", &rule)
+        }
     }
 }
 

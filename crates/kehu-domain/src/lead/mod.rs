@@ -33,19 +33,27 @@ pub enum LeadStatus {
     Unrouted,
     /// A rep has it.
     Assigned,
+    /// Waits in a team's lead pool (认领池) for one of its reps to claim it.
+    Pooled,
     /// Joined the open lead of the same person (`duplicate_of`); not worked on its own.
     Duplicate,
 }
 
 impl LeadStatus {
     /// Every status.
-    pub const ALL: [LeadStatus; 3] = [Self::Unrouted, Self::Assigned, Self::Duplicate];
+    pub const ALL: [LeadStatus; 4] = [
+        Self::Unrouted,
+        Self::Assigned,
+        Self::Pooled,
+        Self::Duplicate,
+    ];
 
     /// Stable code stored in the database.
     pub fn code(self) -> &'static str {
         match self {
             Self::Unrouted => "unrouted",
             Self::Assigned => "assigned",
+            Self::Pooled => "pooled",
             Self::Duplicate => "duplicate",
         }
     }
@@ -57,6 +65,6 @@ impl LeadStatus {
 
     /// Open leads are worked on (or wait to be); a new lead of the same person joins one.
     pub fn is_open(self) -> bool {
-        matches!(self, Self::Unrouted | Self::Assigned)
+        matches!(self, Self::Unrouted | Self::Assigned | Self::Pooled)
     }
 }

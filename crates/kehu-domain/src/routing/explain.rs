@@ -4,7 +4,7 @@
 use super::rule::Miss;
 use super::strategy::Skip;
 use crate::availability::{FeedFallback, FeedHealth};
-use crate::ids::UserId;
+use crate::ids::{TeamId, UserId};
 use serde::{Deserialize, Serialize};
 
 /// Why a lead went where it went (or stayed unrouted).
@@ -12,8 +12,11 @@ use serde::{Deserialize, Serialize};
 pub struct RoutingExplanation {
     /// The rules tried, in order, up to the one that decided.
     pub rules: Vec<RuleTrial>,
-    /// The rep who got the lead; `None`: it stays unrouted (the fallback).
+    /// The rep who got the lead; `None`: it went to a lead pool, or stays unrouted.
     pub chosen: Option<UserId>,
+    /// The team whose lead pool took it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pooled: Option<TeamId>,
     /// The availability feed could not be trusted when this was decided, and what routing
     /// did instead.
     #[serde(default)]
@@ -32,9 +35,12 @@ pub struct FeedAlert {
 impl RoutingExplanation {
     /// The trial that chose, if any.
     pub fn deciding(&self) -> Option<&RuleTrial> {
-        self.rules
-            .iter()
-            .find(|r| matches!(r.result, TrialResult::Chosen { .. }))
+        self.rules.iter().find(|r| {
+            matches!(
+                r.result,
+                TrialResult::Chosen { .. } | TrialResult::Pooled { .. }
+            )
+        })
     }
 }
 
@@ -81,6 +87,11 @@ pub enum TrialResult {
     Chosen {
         /// The rep.
         user: UserId,
+    },
+    /// It matched and sent the lead to this team's lead pool.
+    Pooled {
+        /// The team.
+        team: TeamId,
     },
 }
 

@@ -14,15 +14,17 @@ pub use rule::{
 pub use strategy::{CandidateFacts, Skip, Strategy, StrategyState};
 
 use crate::availability::{FeedFallback, FeedHealth};
-use crate::ids::UserId;
+use crate::ids::{TeamId, UserId};
 use chrono::{DateTime, FixedOffset, Utc};
 use std::collections::HashMap;
 
 /// What routing decided for one lead.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Routing {
-    /// The rep who gets the lead; `None` leaves it unrouted.
+    /// The rep who gets the lead; `None` leaves it unrouted (or pooled).
     pub chosen: Option<UserId>,
+    /// The team whose lead pool takes it, when a pool rule decided.
+    pub pooled: Option<TeamId>,
     /// Why, stored with the lead.
     pub explanation: RoutingExplanation,
     /// The index of the rule that chose and its new strategy state.
@@ -52,6 +54,21 @@ pub fn route(
             trials.push(trial);
             continue;
         }
+        if let Some(team) = rule.target.lead_pool {
+            trial.result = TrialResult::Pooled { team };
+            trials.push(trial);
+            return Routing {
+                chosen: None,
+                pooled: Some(team),
+                explanation: RoutingExplanation {
+                    rules: trials,
+                    chosen: None,
+                    pooled: Some(team),
+                    availability: None,
+                },
+                state: None,
+            };
+        }
         let pick = strategy::pick(rule, state, candidates, now);
         trial.candidates = pick.verdicts;
         match pick.chosen {
@@ -60,9 +77,11 @@ pub fn route(
                 trials.push(trial);
                 return Routing {
                     chosen: Some(user),
+                    pooled: None,
                     explanation: RoutingExplanation {
                         rules: trials,
                         chosen: Some(user),
+                        pooled: None,
                         availability: None,
                     },
                     state: Some((index, pick.state)),
@@ -76,9 +95,11 @@ pub fn route(
     }
     Routing {
         chosen: None,
+        pooled: None,
         explanation: RoutingExplanation {
             rules: trials,
             chosen: None,
+            pooled: None,
             availability: None,
         },
         state: None,
@@ -95,6 +116,20 @@ pub fn note_availability(routing: &mut Routing, health: FeedHealth, fallback: Fe
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_pool_rule_sends_the_lead_to_the_team_pool_and_says_so() {
+        let mut pool = rule("认领", vec![], &[]);
+        pool.target.lead_pool = Some(TeamId(4));
+        let r = go(vec![rule("抖音", vec![2], &[7]), pool], &HashMap::new());
+        assert_eq!((r.chosen, r.pooled), (None, Some(TeamId(4))));
+        assert_eq!(r.explanation.pooled, Some(TeamId(4)));
+        assert_eq!(
+            r.explanation.deciding().map(|t| t.result),
+            Some(TrialResult::Pooled { team: TeamId(4) })
+        );
+        assert_eq!(r.state, None);
+    }
+
     use super::*;
     use chrono::TimeZone;
 
@@ -113,6 +148,7 @@ mod tests {
                         weight: None,
                     })
                     .collect(),
+                lead_pool: None,
             },
             strategy: Strategy::RoundRobin,
             active: true,

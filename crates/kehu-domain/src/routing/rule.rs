@@ -2,7 +2,7 @@
 
 use super::strategy::Strategy;
 use crate::error::{FieldError, FieldErrors};
-use crate::ids::UserId;
+use crate::ids::{TeamId, UserId};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveTime, Timelike};
 use serde::{Deserialize, Serialize};
 
@@ -82,8 +82,12 @@ impl TimeWindow {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
-    /// The reps.
+    /// The reps (empty when the rule sends leads to a lead pool).
+    #[serde(default)]
     pub reps: Vec<TargetRep>,
+    /// A team whose lead pool (认领池) takes the leads instead of a rep: its reps claim them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead_pool: Option<TeamId>,
 }
 
 /// One rep of a target.
@@ -185,7 +189,12 @@ pub fn validate_rules(rules: &[RoutingRule]) -> Result<(), FieldErrors> {
         } else if name.chars().count() > NAME_MAX {
             errs.0.push(FieldError::new(at("name"), "too_long"));
         }
-        if r.target.reps.is_empty() {
+        if r.target.lead_pool.is_some() {
+            if !r.target.reps.is_empty() {
+                errs.0
+                    .push(FieldError::new(at("target.reps"), "routing_pool_and_reps"));
+            }
+        } else if r.target.reps.is_empty() {
             errs.0.push(FieldError::new(at("target.reps"), "required"));
         } else if r.target.reps.len() > REPS_MAX {
             errs.0

@@ -32,6 +32,7 @@ fn rule(strategy: Strategy, weights: &[u32]) -> RoutingRule {
                     weight: Some(*w),
                 })
                 .collect(),
+            lead_pool: None,
         },
         strategy,
         active: true,

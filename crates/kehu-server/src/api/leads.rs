@@ -104,7 +104,7 @@ async fn intake(
 
 /// A lead as the API shows it.
 #[derive(Debug, Serialize)]
-struct LeadJson {
+pub(super) struct LeadJson {
     id: i64,
     source: Value,
     status: String,
@@ -138,6 +138,8 @@ struct LeadJson {
     window_due_at: Option<DateTime<Utc>>,
     /// When the assigned rep first answered.
     responded_at: Option<DateTime<Utc>>,
+    /// The lead pool (team) it waits or waited in.
+    lead_pool: Option<Value>,
 }
 
 impl From<Lead> for LeadJson {
@@ -153,7 +155,7 @@ impl From<Lead> for LeadJson {
             .and_then(|r| serde_json::from_str(r).ok());
         let routing_text = routing
             .as_ref()
-            .map(|r| routing_lines(T(Locale::En), Utc.fix(), r))
+            .map(|r| routing_lines(T(Locale::En), Utc.fix(), r, l.pool_team_name.as_deref()))
             .unwrap_or_default();
         LeadJson {
             id: l.id,
@@ -187,6 +189,9 @@ impl From<Lead> for LeadJson {
             received_at: l.received_at,
             window_due_at: l.window_due_at,
             responded_at: l.responded_at,
+            lead_pool: l
+                .pool_team_id
+                .map(|id| json!({ "team": id, "name": l.pool_team_name })),
         }
     }
 }

@@ -6,6 +6,7 @@
 mod explain;
 mod limits;
 mod matching;
+pub mod pool;
 pub mod response;
 pub mod sources;
 

@@ -5,6 +5,7 @@ use crate::auth::{CsrfForm, Session};
 use crate::error::{AppError, PageError};
 use crate::i18n::T;
 use crate::leads::explanation_text;
+use crate::leads::pool::{self, History};
 use crate::leads::response::RespondInput;
 use crate::pages::{Nav, PageId, local_time};
 use crate::routing::routing_lines;
@@ -30,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .route("/leads", get(list))
         .route("/leads/{id}", get(show))
         .route("/leads/{id}/respond", post(respond))
+        .route("/leads/pool", get(pool_page))
+        .route("/leads/{id}/claim", post(claim))
 }
 
 /// A lead's response window as the pages show it: a countdown the page script keeps
@@ -99,7 +102,7 @@ impl LeadView {
             .routing
             .as_deref()
             .and_then(|r| serde_json::from_str::<RoutingExplanation>(r).ok())
-            .map(|e| routing_lines(t, offset, &e))
+            .map(|e| routing_lines(t, offset, &e, lead.pool_team_name.as_deref()))
             .unwrap_or_default();
         let phone = lead
             .phone
@@ -152,6 +155,19 @@ struct ShowPage {
     can_respond: bool,
     /// The lead's history, in words, oldest first: (when, what).
     events: Vec<(String, String)>,
+    /// What is known of the person, in words, while it waits in a pool the viewer claims from.
+    summary: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "leads/pool.html")]
+struct PoolPage {
+    t: T,
+    nav: Option<Nav>,
+    flash: Option<String>,
+    csrf: String,
+    /// Each waiting lead with its history summary.
+    leads: Vec<(LeadView, Vec<String>)>,
 }
 
 async fn list(State(state): State<AppState>, session: Session) -> Result<ListPage, PageError> {
@@ -199,8 +215,17 @@ async fn show(
         && lead.assigned_to == Some(session.actor.user_id.0);
     let flash = q
         .flash
-        .filter(|f| f == "responded")
-        .map(|_| t.t("leads.respond_done").to_owned());
+        .filter(|f| f == "responded" || f == "claimed")
+        .map(|f| t.t(&format!("leads.{f}_done")).to_owned());
+    let summary = if lead.status == "pooled" {
+        summary_lines(
+            t,
+            offset,
+            &pool::history(&state, &session.actor, &lead).await?,
+        )
+    } else {
+        Vec::new()
+    };
     Ok(ShowPage {
         t,
         nav: Some(Nav::new(&session, "leads")),
@@ -209,7 +234,79 @@ async fn show(
         v: LeadView::new(t, offset, lead, state.now()),
         can_respond,
         events,
+        summary,
     })
+}
+
+/// The history summary in words: earlier inquiries, past owners, last touch.
+fn summary_lines(t: T, offset: FixedOffset, h: &History) -> Vec<String> {
+    let mut lines = Vec::new();
+    for e in &h.earlier {
+        let who = e.assignee_name.clone().unwrap_or_else(|| "—".to_owned());
+        let at = local_time(e.received_at, offset);
+        let id = e.id.to_string();
+        let args = [
+            ("id", id.as_str()),
+            ("source", &e.source_name),
+            ("at", &at),
+            ("who", &who),
+        ];
+        lines.push(t.fmt("leads.summary_earlier", &args));
+    }
+    if !h.past_owners.is_empty() {
+        let owners: Vec<String> = h
+            .past_owners
+            .iter()
+            .map(|(n, at)| format!("{n} ({})", local_time(*at, offset)))
+            .collect();
+        lines.push(t.fmt("leads.summary_owners", &[("owners", &owners.join(", "))]));
+    }
+    if let Some((kind, at, by)) = &h.last_touch {
+        let kind = t.t(&format!("follow_up.kind_{kind}")).to_owned();
+        let at = local_time(*at, offset);
+        lines.push(t.fmt(
+            "leads.summary_touch",
+            &[("kind", &kind), ("at", &at), ("by", by)],
+        ));
+    }
+    if lines.is_empty() {
+        lines.push(t.t("leads.summary_none").to_owned());
+    }
+    lines
+}
+
+async fn pool_page(State(state): State<AppState>, session: Session) -> Result<PoolPage, PageError> {
+    let t = T(session.locale);
+    let offset = state.config.utc_offset;
+    let now = state.now();
+    let waiting = state.store.pooled_leads_for(&session.actor, 200).await?;
+    let mut leads = Vec::with_capacity(waiting.len());
+    for lead in waiting {
+        let history = pool::history(&state, &session.actor, &lead).await?;
+        leads.push((
+            LeadView::new(t, offset, lead, now),
+            summary_lines(t, offset, &history),
+        ));
+    }
+    Ok(PoolPage {
+        t,
+        nav: Some(Nav::new(&session, "lead_pool")),
+        flash: None,
+        csrf: session.csrf.clone(),
+        leads,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct ClaimForm {}
+
+async fn claim(
+    State(state): State<AppState>,
+    PageId(id): PageId,
+    CsrfForm(session, ClaimForm {}): CsrfForm<ClaimForm>,
+) -> Result<Redirect, PageError> {
+    pool::claim(&state, &session.actor, id).await?;
+    Ok(Redirect::to(&format!("/leads/{id}?flash=claimed")))
 }
 
 /// One history line: "Reassigned from 王芳 to 李强: …".

@@ -2,11 +2,13 @@
 //! transaction ([`intake`]), and reading leads as an actor may ([`read`]).
 
 mod intake;
+mod pool;
 mod read;
 pub(crate) mod response;
 mod sources;
 
 pub use intake::{IntakeResult, LeadIntake, LeadReceipt};
+pub use pool::{EarlierLead, LeadClaimRefusal};
 pub use read::Lead;
 pub use response::{DueStep, LeadEvent, RespondRefusal};
 pub use sources::{LeadSource, SourceToken, TokenSource};

@@ -59,6 +59,10 @@ pub struct Lead {
     pub explanation: String,
     /// The routing decision, JSON (`kehu_domain::routing::RoutingExplanation`), once routed.
     pub routing: Option<String>,
+    /// The team whose lead pool it waits in (or waited in, once claimed).
+    pub pool_team_id: Option<i64>,
+    /// That team's name.
+    pub pool_team_name: Option<String>,
     /// When the assigned rep first answered it.
     pub responded_at: Option<DateTime<Utc>>,
     /// When its response window closes (or closed), while it has one.
@@ -74,12 +78,15 @@ const SELECT: &str = "select l.id, l.source_id, s.name as source_name, l.status,
      l.company, l.contact_name, l.phone, l.phone_ext, l.email, l.wechat, l.credit_code, \
      l.province, l.city, l.message, l.extra, l.assigned_to, a.name as assignee_name, \
      l.assigned_at, l.customer_id, c.name as customer_name, l.duplicate_of, l.explanation, l.routing, \
-     l.responded_at, l.window_due_at, \
+     l.responded_at, l.window_due_at, l.pool_team_id, pt.name as pool_team_name, \
      e.name as entered_by_name, l.received_at \
      from leads l join lead_sources s on s.id = l.source_id \
      left join users a on a.id = l.assigned_to left join teams lt on lt.id = a.team_id \
      left join customers c on c.id = l.customer_id left join users e on e.id = l.entered_by \
-     where ($3 = 1 or l.assigned_to = $1 or lt.path like $2) ";
+     left join teams pt on pt.id = l.pool_team_id \
+     where ($3 = 1 or l.assigned_to = $1 or lt.path like $2 or pt.path like $2 \
+       or (l.status = 'pooled' and exists (select 1 from users me join teams mt \
+           on mt.id = me.team_id where me.id = $1 and mt.path like pt.path || '%'))) ";
 
 impl Store {
     /// The leads `actor` may read, newest first, before id `before`, at most `limit`.
@@ -111,6 +118,27 @@ impl Store {
             .bind(i64::from(actor.is_admin()))
             .bind(id)
             .fetch_optional(p)
+            .await)?)
+    }
+
+    /// The leads waiting in the lead pools `actor` may claim from (their team's and those
+    /// above it), oldest first, at most `limit`.
+    pub async fn pooled_leads_for(
+        &self,
+        actor: &Actor,
+        limit: i64,
+    ) -> Result<Vec<Lead>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{SELECT} and l.status = 'pooled' and exists (select 1 from users me join teams mt \
+             on mt.id = me.team_id where me.id = $1 and mt.path like pt.path || '%') \
+             order by l.id limit $4"
+        ));
+        Ok(on_db!(&self.db, |p| sqlx::query_as::<_, Lead>(sql)
+            .bind(actor.user_id.0)
+            .bind(scope_pattern(actor))
+            .bind(i64::from(actor.is_admin()))
+            .bind(limit)
+            .fetch_all(p)
             .await)?)
     }
 }

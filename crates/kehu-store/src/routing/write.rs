@@ -10,7 +10,7 @@ use crate::leads::response::{NewEvent, add_event, rep_name, start_clock};
 use crate::notifications::{NewNotification, NotificationKind, add_in, managers_of};
 use crate::rows::micros;
 use chrono::{DateTime, Utc};
-use kehu_domain::ids::{CustomerId, UserId};
+use kehu_domain::ids::{CustomerId, TeamId, UserId};
 use kehu_domain::lead::LeadId;
 use kehu_domain::routing::Routing;
 use std::collections::BTreeMap;
@@ -50,6 +50,9 @@ pub(super) async fn apply(
     let json = serde_json::to_string(&routing.explanation)
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     match (ctx.from, routing.chosen) {
+        (RouteFrom::Unrouted, None) if routing.pooled.is_some() => {
+            to_pool(tx, ctx, routing.pooled, &json).await
+        }
         (RouteFrom::Unrouted, chosen) => first_routing(tx, ctx, chosen, &json).await,
         (RouteFrom::Missed { rep, step }, Some(to)) => {
             reassign(tx, ctx, (rep, step), to, &json).await
@@ -95,6 +98,30 @@ async fn first_routing(
         let note = ctx.note(user, NotificationKind::LeadRouted, None);
         add_in(tx, &[note], ctx.now).await?;
     }
+    Ok(true)
+}
+
+/// From `unrouted` into `team`'s lead pool, where its reps claim it (the clock starts then).
+async fn to_pool(
+    tx: &mut Tx,
+    ctx: &WriteCtx<'_>,
+    team: Option<TeamId>,
+    json: &str,
+) -> Result<bool, StoreError> {
+    let n = on_tx!(tx, |c| sqlx::query(
+        "update leads set status = 'pooled', pool_team_id = $1, routing = $2 \
+         where id = $3 and status = 'unrouted'"
+    )
+    .bind(team.map(|t| t.0))
+    .bind(json)
+    .bind(ctx.lead.0)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if n != 1 {
+        return Ok(false);
+    }
+    add_event(tx, &NewEvent::system(ctx.lead, "pooled"), ctx.now).await?;
     Ok(true)
 }
 
