@@ -63,4 +63,5 @@ pub(super) async fn log_in(b: &Browser, base: &str, login: &str, name: &str) {
 
 mod customers;
 mod identity;
+mod leads;
 mod ownership;
