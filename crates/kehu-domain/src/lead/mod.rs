@@ -3,6 +3,7 @@
 //! of the customer it matches, to the open lead of the same person, or to routing.
 
 pub mod decision;
+pub mod health;
 pub mod input;
 pub mod response;
 

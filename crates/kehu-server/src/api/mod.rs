@@ -9,6 +9,7 @@ mod deals;
 mod extract;
 mod follow_ups;
 mod json;
+mod lead_health;
 mod lead_pool;
 mod lead_response;
 mod leads;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(leads::router())
         .merge(leaves::router())
         .merge(availability::router())
+        .merge(lead_health::router())
         .merge(lead_pool::router())
         .merge(lead_response::router())
         .merge(merge::router())

@@ -4,6 +4,7 @@
 //! has the store write it in one transaction keyed by the sender's `Idempotency-Key`.
 
 mod explain;
+pub mod health;
 mod limits;
 mod matching;
 pub mod pool;

@@ -8,6 +8,7 @@ mod customers;
 mod duplicates;
 mod errors;
 mod inbox;
+mod lead_health;
 mod leads;
 mod leave;
 mod login;
@@ -33,6 +34,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(customers::router())
         .merge(team::router())
         .merge(leads::router())
+        .merge(lead_health::router())
         .merge(leave::router())
         .merge(admin::router())
         .merge(inbox::router())

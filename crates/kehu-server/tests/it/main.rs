@@ -7,6 +7,7 @@ mod api_deals;
 mod api_follow_ups;
 mod api_fuzzy;
 mod api_identity;
+mod api_lead_health;
 mod api_lead_pool;
 mod api_leads;
 mod api_leaves;

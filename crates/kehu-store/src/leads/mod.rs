@@ -1,12 +1,14 @@
 //! Leads (线索): sources and their intake tokens ([`sources`]), intake in one short write
 //! transaction ([`intake`]), and reading leads as an actor may ([`read`]).
 
+mod health;
 mod intake;
 mod pool;
 mod read;
 pub(crate) mod response;
 mod sources;
 
+pub use health::RegionBacklog;
 pub use intake::{IntakeResult, LeadIntake, LeadReceipt};
 pub use pool::{EarlierLead, LeadClaimRefusal};
 pub use read::Lead;

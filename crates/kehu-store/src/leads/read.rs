@@ -141,4 +141,24 @@ impl Store {
             .fetch_all(p)
             .await)?)
     }
+
+    /// The open leads `actor` may see that wait longest for an answer, a rep or a claim
+    /// (oldest first, at most `limit`).
+    pub async fn waiting_leads_for(
+        &self,
+        actor: &Actor,
+        limit: i64,
+    ) -> Result<Vec<Lead>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{SELECT} and l.status in ('assigned', 'pooled', 'unrouted') \
+             and l.responded_at is null order by l.received_at, l.id limit $4"
+        ));
+        Ok(on_db!(&self.db, |p| sqlx::query_as::<_, Lead>(sql)
+            .bind(actor.user_id.0)
+            .bind(scope_pattern(actor))
+            .bind(i64::from(actor.is_admin()))
+            .bind(limit)
+            .fetch_all(p)
+            .await)?)
+    }
 }
