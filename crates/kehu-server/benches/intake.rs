@@ -88,6 +88,7 @@ async fn intake(backend: Backend) -> Row {
             lead_pool: None,
         },
         strategy: Strategy::RoundRobin,
+        dynamic: None,
         active: true,
     };
     s.replace_routing_rules(&[rule], now).await.expect("rules");

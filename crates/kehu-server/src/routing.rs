@@ -13,8 +13,8 @@ use kehu_domain::error::{FieldError, FieldErrors};
 use kehu_domain::ids::UserId;
 use kehu_domain::lead::LeadId;
 use kehu_domain::routing::{
-    CandidateVerdict, FeedAlert, RoutingExplanation, RoutingRule, RuleTrial, Skip, TrialResult,
-    note_availability, route, validate_rules,
+    CandidateVerdict, Factors, FeedAlert, RoutingExplanation, RoutingRule, RuleTrial, Skip,
+    TrialResult, note_availability, route, validate_rules,
 };
 use kehu_store::leads::DueStep;
 use kehu_store::routing::{RouteFrom, Routed};
@@ -125,6 +125,30 @@ pub fn routing_lines(
     lines
 }
 
+/// "王芳: score 0.188 (load 0.333 × response 0.750 × win rate 0.750), chosen".
+fn dynamic_line(t: T, rep: &str, c: &CandidateVerdict) -> String {
+    let f = c.factors.unwrap_or(Factors {
+        saturation: 0,
+        responsiveness: 0,
+        capability: 0,
+    });
+    let milli = |v: u32| format!("{:.3}", f64::from(v) / 1000.0);
+    let score = format!("{:.3}", c.score.unwrap_or_default() as f64 / 1e6);
+    let key = if c.chosen {
+        "routing.dynamic_chosen"
+    } else {
+        "routing.dynamic_score"
+    };
+    let args = [
+        ("rep", rep),
+        ("score", score.as_str()),
+        ("saturation", &milli(f.saturation)),
+        ("responsiveness", &milli(f.responsiveness)),
+        ("capability", &milli(f.capability)),
+    ];
+    t.fmt(key, &args)
+}
+
 /// "Availability feed stale since 11-29 08:00: used the last known leave".
 fn alert_line(t: T, offset: FixedOffset, a: &FeedAlert) -> String {
     let (key, since) = match a.health {
@@ -200,6 +224,7 @@ fn candidate_line(t: T, offset: FixedOffset, c: &CandidateVerdict) -> String {
             ],
         ),
         Some(skip) => t.fmt(&format!("routing.skip_{}", skip.code()), &[("rep", &rep)]),
+        None if c.factors.is_some() => dynamic_line(t, &rep, c),
         None => {
             let score = c.score.unwrap_or_default().to_string();
             let key = if c.chosen {

@@ -2,7 +2,7 @@
 //! did not decide, and for the rule that tried its reps each candidate's score or skip.
 
 use super::rule::Miss;
-use super::strategy::Skip;
+use super::strategy::{Factors, Skip};
 use crate::availability::{FeedFallback, FeedHealth};
 use crate::ids::{TeamId, UserId};
 use serde::{Deserialize, Serialize};
@@ -102,8 +102,12 @@ pub struct CandidateVerdict {
     pub user: UserId,
     /// Their name (`None` for an unknown user).
     pub name: Option<String>,
-    /// The strategy's score (turns away, current weight, open leads), when eligible.
+    /// The strategy's score (turns away, current weight, open leads, dynamic score in
+    /// millionths), when eligible.
     pub score: Option<i64>,
+    /// The dynamic strategy's factors behind the score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub factors: Option<Factors>,
     /// Why they were passed over, when skipped.
     pub skip: Option<Skip>,
     /// Whether they got the lead.

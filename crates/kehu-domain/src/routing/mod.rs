@@ -11,7 +11,7 @@ pub use explain::{CandidateVerdict, FeedAlert, RoutingExplanation, RuleTrial, Tr
 pub use rule::{
     Criteria, LeadFacts, Miss, RoutingRule, Target, TargetRep, TimeWindow, validate_rules,
 };
-pub use strategy::{CandidateFacts, Skip, Strategy, StrategyState};
+pub use strategy::{CandidateFacts, DynamicWeights, Factors, Skip, Strategy, StrategyState};
 
 use crate::availability::{FeedFallback, FeedHealth};
 use crate::ids::{TeamId, UserId};
@@ -151,6 +151,7 @@ mod tests {
                 lead_pool: None,
             },
             strategy: Strategy::RoundRobin,
+            dynamic: None,
             active: true,
         }
     }
@@ -177,6 +178,9 @@ mod tests {
             cap: None,
             open_leads: 0,
             missed_window: false,
+            response_median_mins: None,
+            deals_won: 0,
+            deals_closed: 0,
         }
     }
 

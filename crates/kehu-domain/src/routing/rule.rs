@@ -1,6 +1,6 @@
 //! Routing rules (分配规则): criteria a lead must meet, the reps it may go to, a strategy.
 
-use super::strategy::Strategy;
+use super::strategy::{DynamicWeights, FACTOR_WEIGHT_MAX, Strategy};
 use crate::error::{FieldError, FieldErrors};
 use crate::ids::{TeamId, UserId};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveTime, Timelike};
@@ -28,6 +28,9 @@ pub struct RoutingRule {
     pub target: Target,
     /// How it picks among them.
     pub strategy: Strategy,
+    /// The dynamic strategy's factor weights (defaults: 1 each).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dynamic: Option<DynamicWeights>,
     /// An inactive rule is skipped (and says so).
     #[serde(default = "yes")]
     pub active: bool,
@@ -214,6 +217,20 @@ pub fn validate_rules(rules: &[RoutingRule]) -> Result<(), FieldErrors> {
                 ));
             }
         }
+        if let Some(w) = r.dynamic {
+            for (f, v) in [
+                ("saturation", w.saturation),
+                ("responsiveness", w.responsiveness),
+                ("capability", w.capability),
+            ] {
+                if v > FACTOR_WEIGHT_MAX {
+                    errs.0.push(FieldError::new(
+                        at(&format!("dynamic.{f}")),
+                        "routing_factor_range",
+                    ));
+                }
+            }
+        }
         if r.criteria.weekdays.iter().any(|d| !(1..=7).contains(d)) {
             errs.0.push(FieldError::new(
                 at("criteria.weekdays"),
@@ -289,6 +306,7 @@ mod tests {
             criteria: Criteria::default(),
             target: Target::default(),
             strategy: Strategy::RoundRobin,
+            dynamic: None,
             active: true,
         };
         let bad = RoutingRule {

@@ -19,6 +19,55 @@ pub enum Strategy {
     WeightedRoundRobin,
     /// The rep with the fewest open leads; ties go to the earlier rep in the target.
     LeastLoaded,
+    /// The highest saturation × responsiveness × capability (see [`DynamicWeights`]).
+    Dynamic,
+}
+
+/// The dynamic strategy's factor weights: each factor is raised to its weight, so 0 turns
+/// it off and 2 counts it twice. Saturation = 1 / (1 + open leads); responsiveness =
+/// 1 / (1 + median minutes to first response / 30), 30 minutes assumed without history;
+/// capability = (deals won + 1) / (deals closed + 2), the win rate shrunk toward one half so
+/// a rep with two deals is not judged by them alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DynamicWeights {
+    /// Weight of saturation (few open leads).
+    #[serde(default = "one")]
+    pub saturation: u8,
+    /// Weight of responsiveness (fast first responses).
+    #[serde(default = "one")]
+    pub responsiveness: u8,
+    /// Weight of capability (win rate).
+    #[serde(default = "one")]
+    pub capability: u8,
+}
+
+fn one() -> u8 {
+    1
+}
+
+impl Default for DynamicWeights {
+    fn default() -> Self {
+        DynamicWeights {
+            saturation: 1,
+            responsiveness: 1,
+            capability: 1,
+        }
+    }
+}
+
+/// Largest factor weight.
+pub const FACTOR_WEIGHT_MAX: u8 = 10;
+
+/// A candidate's three factors, in thousandths, as the explanation shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Factors {
+    /// Saturation (‰).
+    pub saturation: u32,
+    /// Responsiveness (‰).
+    pub responsiveness: u32,
+    /// Capability (‰).
+    pub capability: u32,
 }
 
 /// A rule's strategy state, kept between leads.
@@ -49,6 +98,23 @@ pub struct CandidateFacts {
     pub open_leads: u32,
     /// They let this lead's response window pass before: a reassignment skips them.
     pub missed_window: bool,
+    /// Median minutes from assignment to first response over their recent leads.
+    pub response_median_mins: Option<u32>,
+    /// Deals won and deals closed (won or lost) on their customers, recently.
+    pub deals_won: u32,
+    /// See `deals_won`.
+    pub deals_closed: u32,
+}
+
+impl CandidateFacts {
+    /// The dynamic strategy's factors (each 0–1).
+    pub fn factors(&self) -> (f64, f64, f64) {
+        let saturation = 1.0 / (1.0 + f64::from(self.open_leads));
+        let minutes = f64::from(self.response_median_mins.unwrap_or(30));
+        let responsiveness = 1.0 / (1.0 + minutes / 30.0);
+        let capability = (f64::from(self.deals_won) + 1.0) / (f64::from(self.deals_closed) + 2.0);
+        (saturation, responsiveness, capability)
+    }
 }
 
 /// Why a candidate was passed over.
@@ -144,6 +210,7 @@ pub fn pick(
         Strategy::RoundRobin => round_robin(reps.len(), &eligible, state),
         Strategy::WeightedRoundRobin => weighted(reps, &eligible, state),
         Strategy::LeastLoaded => least_loaded(reps, &eligible, candidates, state),
+        Strategy::Dynamic => dynamic(reps, &eligible, candidates, rule.dynamic, state),
     };
     let verdicts = reps
         .iter()
@@ -152,6 +219,9 @@ pub fn pick(
             user: r.user,
             name: candidates.get(&r.user).map(|f| f.name.clone()),
             score: scores.get(&i).copied(),
+            factors: (rule.strategy == Strategy::Dynamic && skips[i].is_none())
+                .then(|| candidates.get(&r.user).map(permille))
+                .flatten(),
             skip: skips[i],
             chosen: chosen == Some(i),
         })
@@ -229,6 +299,43 @@ fn least_loaded(
     let chosen = scores
         .iter()
         .min_by_key(|(i, s)| (**s, **i))
+        .map(|(i, _)| *i);
+    (chosen, scores, state.clone())
+}
+
+fn permille(f: &CandidateFacts) -> Factors {
+    let (s, r, c) = f.factors();
+    let m = |v: f64| (v * 1000.0).round() as u32;
+    Factors {
+        saturation: m(s),
+        responsiveness: m(r),
+        capability: m(c),
+    }
+}
+
+/// Score = saturation^ws × responsiveness^wr × capability^wc, in millionths; the highest
+/// wins, ties to the earlier rep.
+fn dynamic(
+    reps: &[TargetRep],
+    eligible: &[usize],
+    candidates: &HashMap<UserId, CandidateFacts>,
+    weights: Option<DynamicWeights>,
+    state: &StrategyState,
+) -> Scored {
+    let w = weights.unwrap_or_default();
+    let scores: BTreeMap<usize, i64> = eligible
+        .iter()
+        .filter_map(|&i| {
+            let (s, r, c) = candidates.get(&reps[i].user)?.factors();
+            let score = s.powi(i32::from(w.saturation))
+                * r.powi(i32::from(w.responsiveness))
+                * c.powi(i32::from(w.capability));
+            Some((i, (score * 1e6).round() as i64))
+        })
+        .collect();
+    let chosen = scores
+        .iter()
+        .max_by_key(|(i, s)| (**s, std::cmp::Reverse(**i)))
         .map(|(i, _)| *i);
     (chosen, scores, state.clone())
 }

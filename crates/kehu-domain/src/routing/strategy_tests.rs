@@ -16,6 +16,9 @@ fn facts(name: &str) -> CandidateFacts {
         cap: None,
         open_leads: 0,
         missed_window: false,
+        response_median_mins: None,
+        deals_won: 0,
+        deals_closed: 0,
     }
 }
 
@@ -35,6 +38,7 @@ fn rule(strategy: Strategy, weights: &[u32]) -> RoutingRule {
             lead_pool: None,
         },
         strategy,
+        dynamic: None,
         active: true,
     }
 }
@@ -55,6 +59,42 @@ fn run(rule: &RoutingRule, cands: &HashMap<UserId, CandidateFacts>, n: usize) ->
             p.chosen.map_or(0, |u| u.0)
         })
         .collect()
+}
+
+#[test]
+fn dynamic_weighs_load_response_and_win_rate_and_shows_the_factors() {
+    let mut c = everyone(3);
+    // rep 1: idle but slow (120 min) and untried; rep 2: two open, fast (10 min), 5 of 6 won.
+    c.get_mut(&UserId(1)).unwrap().response_median_mins = Some(120);
+    let b = c.get_mut(&UserId(2)).unwrap();
+    (
+        b.open_leads,
+        b.response_median_mins,
+        b.deals_won,
+        b.deals_closed,
+    ) = (2, Some(10), 5, 6);
+    c.get_mut(&UserId(3)).unwrap().active = false;
+    let mut r = rule(Strategy::Dynamic, &[1, 1, 1]);
+    // 1 × 0.2 × 0.5 = 0.1 against ⅓ × 0.75 × 0.75 = 0.1875.
+    let p = pick(&r, &StrategyState::default(), &c, now());
+    assert_eq!(p.chosen, Some(UserId(2)));
+    let scores: Vec<_> = p.verdicts.iter().map(|v| v.score).collect();
+    assert_eq!(scores, [Some(100_000), Some(187_500), None]);
+    let f = p.verdicts[1].factors.expect("factors");
+    assert_eq!(
+        (f.saturation, f.responsiveness, f.capability),
+        (333, 750, 750)
+    );
+    assert_eq!(p.verdicts[2].factors, None, "a skipped rep has no factors");
+    // Load counted three times: the idle rep wins (0.1 against 0.0208).
+    r.dynamic = Some(DynamicWeights {
+        saturation: 3,
+        ..DynamicWeights::default()
+    });
+    assert_eq!(
+        pick(&r, &StrategyState::default(), &c, now()).chosen,
+        Some(UserId(1))
+    );
 }
 
 #[test]

@@ -44,10 +44,16 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, FieldError> {
                 .and_then(|rest| rest.split('`').next())
                 .map(str::to_owned)
         };
+        // Nested fields are named with their path (`rules[0].dynamic.speed`).
+        let full = |field: String| match path.as_str() {
+            "." | "" => field,
+            p if p == field || p.ends_with(&format!(".{field}")) => p.to_owned(),
+            p => format!("{p}.{field}"),
+        };
         if let Some(field) = quoted("unknown field `") {
-            FieldError::new(field, "unknown_field")
+            FieldError::new(full(field), "unknown_field")
         } else if let Some(field) = quoted("missing field `") {
-            FieldError::new(field, "required")
+            FieldError::new(full(field), "required")
         } else if inner.is_syntax() || inner.is_eof() {
             FieldError::new("body", "invalid_json")
         } else if path == "." {
@@ -69,6 +75,21 @@ mod tests {
         assert_eq!((e.field.as_ref(), e.code), ("colour", "unknown_field"));
         let e = parse::<CustomerInput>(br#"{"name":5}"#).unwrap_err();
         assert_eq!((e.field.as_ref(), e.code), ("name", "invalid_type"));
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Inner {
+            #[expect(dead_code, reason = "only the error matters")]
+            a: u8,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[expect(dead_code, reason = "only the error matters")]
+        struct Outer {
+            items: Vec<Inner>,
+        }
+        let e = parse::<Outer>(br#"{"items":[{"a":1},{"a":1,"b":2}]}"#).unwrap_err();
+        assert_eq!((e.field.as_ref(), e.code), ("items[1].b", "unknown_field"));
+        let e = parse::<Outer>(br#"{"items":[{}]}"#).unwrap_err();
+        assert_eq!((e.field.as_ref(), e.code), ("items[0].a", "required"));
         let e = parse::<CustomerInput>(b"{").unwrap_err();
         assert_eq!((e.field.as_ref(), e.code), ("body", "invalid_json"));
     }

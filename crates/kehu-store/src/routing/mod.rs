@@ -52,7 +52,7 @@ pub struct Routed {
     pub routing: Routing,
 }
 
-type RuleRow = (i64, String, String, String, String, bool);
+type RuleRow = (i64, String, String, String, String, Option<String>, bool);
 
 fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StoreError> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(e.to_string()))
@@ -63,7 +63,7 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
 }
 
 fn parse_rule(row: RuleRow) -> Result<StoredRule, StoreError> {
-    let (id, name, criteria, target, strategy, active) = row;
+    let (id, name, criteria, target, strategy, dynamic, active) = row;
     Ok(StoredRule {
         id,
         rule: RoutingRule {
@@ -71,13 +71,14 @@ fn parse_rule(row: RuleRow) -> Result<StoredRule, StoreError> {
             criteria: from_json(&criteria)?,
             target: from_json(&target)?,
             strategy: from_json(&strategy)?,
+            dynamic: dynamic.as_deref().map(from_json).transpose()?,
             active,
         },
     })
 }
 
-const RULES: &str = "select id, name, criteria, target, strategy, active from routing_rules \
-     order by position";
+const RULES: &str = "select id, name, criteria, target, strategy, dynamic, active \
+     from routing_rules order by position";
 
 impl Store {
     /// The routing rules in order.
@@ -103,9 +104,10 @@ impl Store {
             for (i, r) in rules.iter().enumerate() {
                 let (criteria, target) = (to_json(&r.criteria)?, to_json(&r.target)?);
                 let strategy = to_json(&r.strategy)?;
+                let dynamic = r.dynamic.as_ref().map(to_json).transpose()?;
                 on_tx!(&mut tx, |c| sqlx::query(
                     "insert into routing_rules (position, name, criteria, target, strategy, \
-                     active, updated_at) values ($1, $2, $3, $4, $5, $6, $7)"
+                     active, updated_at, dynamic) values ($1, $2, $3, $4, $5, $6, $7, $8)"
                 )
                 .bind(i as i64)
                 .bind(r.name.trim())
@@ -114,6 +116,7 @@ impl Store {
                 .bind(&strategy)
                 .bind(r.active)
                 .bind(micros(now))
+                .bind(&dynamic)
                 .execute(&mut *c)
                 .await
                 .map(|r| r.rows_affected()))?;
@@ -300,20 +303,23 @@ async fn rules_with_state(tx: &mut Tx) -> Result<Vec<RuleState>, StoreError> {
         String,
         String,
         String,
+        Option<String>,
         bool,
         Option<String>,
         Option<i64>,
     );
     let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(
-        "select r.id, r.name, r.criteria, r.target, r.strategy, r.active, s.state, s.version \
-         from routing_rules r left join routing_state s on s.rule_id = r.id order by r.position"
+        "select r.id, r.name, r.criteria, r.target, r.strategy, r.dynamic, r.active, s.state, \
+         s.version from routing_rules r left join routing_state s on s.rule_id = r.id \
+         order by r.position"
     )
     .fetch_all(&mut *c)
     .await)?;
     rows.into_iter()
         .map(
-            |(id, name, criteria, target, strategy, active, state, version)| {
-                let stored = parse_rule((id, name, criteria, target, strategy, active))?;
+            |(id, name, criteria, target, strategy, dynamic, active, state, version)| {
+                let row = (id, name, criteria, target, strategy, dynamic, active);
+                let stored = parse_rule(row)?;
                 let state = match (state, version) {
                     (Some(s), Some(v)) => Some((from_json(&s)?, v)),
                     _ => None,
@@ -356,6 +362,7 @@ async fn candidate(
     .bind(feed_leave)
     .fetch_all(&mut *c)
     .await)?;
+    let (response_median_mins, deals_won, deals_closed) = track_record(tx, user, now).await?;
     let claim = home_rules(tx, user).await?.claim;
     let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
     let owned = if claim.cap_counts_won {
@@ -374,7 +381,52 @@ async fn candidate(
         cap: claim.ownership_cap,
         open_leads: n(open),
         missed_window: false,
+        response_median_mins,
+        deals_won,
+        deals_closed,
     }))
+}
+
+/// How many recent first responses and closed deals the dynamic strategy looks at.
+const TRACK_RESPONSES: i64 = 50;
+const TRACK_DEAL_DAYS: i64 = 180;
+
+/// A rep's median minutes to first response over their last [`TRACK_RESPONSES`] answered
+/// leads, and their deals won and closed on their customers in the last
+/// [`TRACK_DEAL_DAYS`] days: the dynamic strategy's responsiveness and capability.
+async fn track_record(
+    tx: &mut Tx,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<(Option<u32>, u32, u32), StoreError> {
+    let times: Vec<(DateTime<Utc>, DateTime<Utc>)> = on_tx!(tx, |c| sqlx::query_as(
+        "select assigned_at, responded_at from leads where assigned_to = $1 \
+         and responded_at is not null and assigned_at is not null \
+         order by responded_at desc limit $2"
+    )
+    .bind(user.0)
+    .bind(TRACK_RESPONSES)
+    .fetch_all(&mut *c)
+    .await)?;
+    let mut minutes: Vec<i64> = times
+        .iter()
+        .map(|(a, r)| (*r - *a).num_minutes().max(0))
+        .collect();
+    minutes.sort_unstable();
+    let median = minutes
+        .get(minutes.len() / 2)
+        .map(|m| u32::try_from(*m).unwrap_or(u32::MAX));
+    let (won, closed): (i64, i64) = on_tx!(tx, |c| sqlx::query_as(
+        "select coalesce(sum(case when d.stage = 'won' then 1 else 0 end), 0), count(*) \
+         from deals d join customers c on c.id = d.customer_id \
+         where c.owner_id = $1 and d.closed_at is not null and d.closed_at >= $2"
+    )
+    .bind(user.0)
+    .bind(micros(now - chrono::Duration::days(TRACK_DEAL_DAYS)))
+    .fetch_one(&mut *c)
+    .await)?;
+    let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
+    Ok((median, n(won), n(closed)))
 }
 
 /// Writes a rule's new state if it is still at `version` (inserts it when there was none);

@@ -1,0 +1,99 @@
+//! The dynamic strategy (saturation × responsiveness × capability) on both engines: the
+//! load shifts leads to the idle rep, a fast responder wins over a slow one at equal load,
+//! each candidate's factors are in the explanation, and bad factor weights name the field.
+
+use crate::api_leads::source;
+use crate::api_routing::{lead, set_rules};
+use crate::harness::Org;
+use kehu_domain::ids::UserId;
+use kehu_domain::lead::LeadId;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+fn dynamic(o: &Org, weights: &Value) -> Value {
+    json!([{ "name": "动态", "strategy": "dynamic", "dynamic": weights,
+             "target": { "reps": [{ "user": o.rep_a.id }, { "user": o.rep_b.id }] } }])
+}
+
+#[tokio::test]
+async fn load_and_response_time_decide_and_every_factor_is_shown() {
+    for b in kehu_testkit::BACKENDS {
+        let o = Org::start(b).await;
+        let (_, token) = source(&o, 100).await;
+        set_rules(&o, dynamic(&o, &json!({}))).await;
+        // No history: a tie goes to the first rep; then the load sends the next to the other.
+        let first = lead(&o, &token, 1).await;
+        assert_eq!(first["assigned_to"]["id"], o.rep_a.id, "{b:?}: {first}");
+        let second = lead(&o, &token, 2).await;
+        assert_eq!(second["assigned_to"]["id"], o.rep_b.id, "{b:?}: {second}");
+        let c = &second["routing"]["rules"][0]["candidates"];
+        assert_eq!(
+            c[0]["factors"]["saturation"], 500,
+            "{b:?}: one open lead halves it"
+        );
+        assert_eq!(c[1]["factors"]["saturation"], 1000, "{b:?}");
+        let text = second["routing_text"].to_string();
+        assert!(
+            text.contains("load 0.500 × response 0.500 × win rate 0.500"),
+            "{b:?}: {text}"
+        );
+
+        // rep_a answered theirs after two hours, rep_b after one minute: at equal load
+        // (none open) the fast responder wins.
+        let at = |l: &Value, minutes: i64| {
+            let t = l["assigned_at"].as_str().expect("assigned");
+            chrono::DateTime::parse_from_rfc3339(t).expect("t").to_utc()
+                + chrono::Duration::minutes(minutes)
+        };
+        let store = o.app.store();
+        for (l, rep, minutes) in [(&first, &o.rep_a, 120), (&second, &o.rep_b, 1)] {
+            let id = LeadId(l["id"].as_i64().expect("id"));
+            let done = store
+                .respond_to_lead(id, UserId(rep.id), None, at(l, minutes))
+                .await;
+            assert_eq!(done.expect("respond"), Ok(()), "{b:?}");
+        }
+        let third = lead(&o, &token, 3).await;
+        assert_eq!(third["assigned_to"]["id"], o.rep_b.id, "{b:?}: {third}");
+        let c = &third["routing"]["rules"][0]["candidates"];
+        assert_eq!(
+            c[0]["factors"]["responsiveness"], 200,
+            "{b:?}: 1 / (1 + 120/30)"
+        );
+        assert_eq!(
+            c[1]["factors"]["responsiveness"], 968,
+            "{b:?}: 1 / (1 + 1/30)"
+        );
+        // Turning every factor off leaves a plain tie: the earlier rep.
+        set_rules(
+            &o,
+            dynamic(
+                &o,
+                &json!({ "saturation": 0, "responsiveness": 0, "capability": 0 }),
+            ),
+        )
+        .await;
+        assert_eq!(
+            lead(&o, &token, 4).await["assigned_to"]["id"],
+            o.rep_a.id,
+            "{b:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn factor_weights_out_of_range_name_the_field() {
+    for b in kehu_testkit::BACKENDS {
+        let o = Org::start(b).await;
+        let body = json!({ "rules": dynamic(&o, &json!({ "saturation": 11 })) });
+        o.app
+            .send(&o.admin, Method::PUT, "/api/v1/routing-rules", Some(&body))
+            .await
+            .assert_fields(&["rules[0].dynamic.saturation"]);
+        let body = json!({ "rules": dynamic(&o, &json!({ "speed": 1 })) });
+        o.app
+            .send(&o.admin, Method::PUT, "/api/v1/routing-rules", Some(&body))
+            .await
+            .assert_fields(&["rules[0].dynamic.speed"]);
+    }
+}
