@@ -86,6 +86,7 @@ async fn intake(backend: Backend) -> Row {
         target: Target {
             reps,
             lead_pool: None,
+            team: None,
         },
         strategy: Strategy::RoundRobin,
         dynamic: None,

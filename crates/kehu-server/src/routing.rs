@@ -52,6 +52,19 @@ pub async fn save_rules(
             }
         }
     }
+    for (i, rule) in rules.iter().enumerate() {
+        for (field, team) in [
+            ("team", rule.target.team),
+            ("lead_pool", rule.target.lead_pool),
+        ] {
+            if let Some(team) = team
+                && state.store.team_reps(team).await?.is_none()
+            {
+                let field = format!("rules[{i}].target.{field}");
+                errs.0.push(FieldError::new(field, "routing_unknown_team"));
+            }
+        }
+    }
     if !errs.0.is_empty() {
         return Err(FieldErrors(errs.0).into());
     }

@@ -149,6 +149,7 @@ mod tests {
                     })
                     .collect(),
                 lead_pool: None,
+                team: None,
             },
             strategy: Strategy::RoundRobin,
             dynamic: None,

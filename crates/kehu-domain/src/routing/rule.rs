@@ -91,6 +91,10 @@ pub struct Target {
     /// A team whose lead pool (认领池) takes the leads instead of a rep: its reps claim them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead_pool: Option<TeamId>,
+    /// A team whose active reps (its subtree's, by name) are the target, read at each lead:
+    /// who joins or leaves the team joins or leaves the rotation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<TeamId>,
 }
 
 /// One rep of a target.
@@ -192,12 +196,14 @@ pub fn validate_rules(rules: &[RoutingRule]) -> Result<(), FieldErrors> {
         } else if name.chars().count() > NAME_MAX {
             errs.0.push(FieldError::new(at("name"), "too_long"));
         }
-        if r.target.lead_pool.is_some() {
-            if !r.target.reps.is_empty() {
-                errs.0
-                    .push(FieldError::new(at("target.reps"), "routing_pool_and_reps"));
-            }
-        } else if r.target.reps.is_empty() {
+        // Exactly one kind of target: reps, a team's reps, or a team's lead pool.
+        let kinds = usize::from(!r.target.reps.is_empty())
+            + usize::from(r.target.lead_pool.is_some())
+            + usize::from(r.target.team.is_some());
+        if kinds > 1 {
+            errs.0
+                .push(FieldError::new(at("target"), "routing_one_target"));
+        } else if kinds == 0 {
             errs.0.push(FieldError::new(at("target.reps"), "required"));
         } else if r.target.reps.len() > REPS_MAX {
             errs.0

@@ -36,6 +36,7 @@ fn rule(strategy: Strategy, weights: &[u32]) -> RoutingRule {
                 })
                 .collect(),
             lead_pool: None,
+            team: None,
         },
         strategy,
         dynamic: None,

@@ -97,3 +97,48 @@ async fn factor_weights_out_of_range_name_the_field() {
             .assert_fields(&["rules[0].dynamic.speed"]);
     }
 }
+
+#[tokio::test]
+async fn a_team_target_routes_over_the_teams_reps_as_they_are_now() {
+    for b in kehu_testkit::BACKENDS {
+        let o = Org::start(b).await;
+        let (_, token) = source(&o, 100).await;
+        let east = o
+            .app
+            .store()
+            .actor(UserId(o.rep_a.id))
+            .await
+            .expect("read")
+            .expect("rep");
+        let east = east.team_id.expect("team").0;
+        let rules =
+            json!([{ "name": "华东组", "strategy": "round_robin", "target": { "team": east } }]);
+        set_rules(&o, rules).await;
+        let got: Vec<Value> = {
+            let mut v = Vec::new();
+            for n in 0..4 {
+                v.push(lead(&o, &token, n).await["assigned_to"]["id"].clone());
+            }
+            v
+        };
+        let (a, bb) = (json!(o.rep_a.id), json!(o.rep_b.id));
+        assert_eq!(
+            got,
+            [a.clone(), bb, a.clone(), json!(o.rep_b.id)],
+            "{b:?}: the team's reps in turn"
+        );
+        // rep_b leaves the company: the team's rotation is rep_a alone from the next lead.
+        o.app
+            .store()
+            .set_user_active(UserId(o.rep_b.id), false)
+            .await
+            .expect("disable");
+        assert_eq!(lead(&o, &token, 9).await["assigned_to"]["id"], a, "{b:?}");
+        let bad = json!({ "rules": [{ "name": "x", "strategy": "round_robin", "target": { "team": 999_999 } },
+            { "name": "y", "strategy": "round_robin", "target": { "team": east, "reps": [{ "user": o.rep_a.id }] } }] });
+        o.app
+            .send(&o.admin, Method::PUT, "/api/v1/routing-rules", Some(&bad))
+            .await
+            .assert_fields(&["rules[0].target.team", "rules[1].target"]);
+    }
+}

@@ -11,10 +11,12 @@ use crate::error::StoreError;
 use crate::pools::home_rules;
 use crate::rows::micros;
 use chrono::{DateTime, FixedOffset, Utc};
-use kehu_domain::ids::{CustomerId, UserId};
+use kehu_domain::ids::{CustomerId, TeamId, UserId};
 use kehu_domain::lead::LeadId;
 use kehu_domain::pool::Leave;
-use kehu_domain::routing::{CandidateFacts, LeadFacts, Routing, RoutingRule, StrategyState};
+use kehu_domain::routing::{
+    CandidateFacts, LeadFacts, Routing, RoutingRule, StrategyState, TargetRep,
+};
 use std::collections::HashMap;
 use write::WriteCtx;
 
@@ -185,7 +187,12 @@ impl Store {
             return Ok(None);
         };
         let missed = missed_reps(&mut tx, lead, from).await?;
-        let rules = rules_with_state(&mut tx).await?;
+        let mut rules = rules_with_state(&mut tx).await?;
+        for (_, rule, _) in &mut rules {
+            if let Some(team) = rule.target.team {
+                rule.target.reps = team_reps(&mut tx, team).await?;
+            }
+        }
         // Only the reps of rules that take this lead matter: the others' facts are not read.
         let at = now.with_timezone(&local);
         let mut users: Vec<UserId> = rules
@@ -385,6 +392,25 @@ async fn candidate(
         deals_won,
         deals_closed,
     }))
+}
+
+/// The active reps of `team`'s subtree, by name: a team target's reps at this instant.
+async fn team_reps(tx: &mut Tx, team: TeamId) -> Result<Vec<TargetRep>, StoreError> {
+    let ids: Vec<i64> = on_tx!(tx, |c| sqlx::query_scalar(
+        "select u.id from users u join teams t on t.id = u.team_id, teams top \
+         where top.id = $1 and t.path like top.path || '%' and u.role = 'rep' and u.active \
+         order by u.name, u.id"
+    )
+    .bind(team.0)
+    .fetch_all(&mut *c)
+    .await)?;
+    Ok(ids
+        .into_iter()
+        .map(|id| TargetRep {
+            user: UserId(id),
+            weight: None,
+        })
+        .collect())
 }
 
 /// How many recent first responses and closed deals the dynamic strategy looks at.
