@@ -5,7 +5,7 @@ use crate::error::StoreError;
 use crate::rows::micros;
 use chrono::{DateTime, Utc};
 use kehu_domain::Actor;
-use kehu_domain::followup::{Effectiveness, NewFollowUp};
+use kehu_domain::followup::{Effectiveness, FollowUpKind, NewFollowUp};
 use kehu_domain::ids::{CustomerId, UserId};
 use serde::Serialize;
 
@@ -106,6 +106,11 @@ impl Store {
             }
             id
         });
+        // A contact with the customer (not a note to self) answers their leads of it.
+        if new.kind != FollowUpKind::Note {
+            crate::leads::response::answer_by_follow_up(&mut tx, customer, actor.user_id, now)
+                .await?;
+        }
         tx.commit().await?;
         Ok(id)
     }

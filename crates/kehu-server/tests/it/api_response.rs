@@ -387,3 +387,50 @@ async fn two_instances_take_each_escalation_step_once() {
         assert_eq!(reminders, 8, "{b:?}");
     }
 }
+
+#[tokio::test]
+async fn a_call_logged_on_the_customer_answers_the_owners_lead() {
+    for b in kehu_testkit::BACKENDS {
+        let o = Org::start(b).await;
+        let (src, token) = source(&o, 100).await;
+        set_window(&o, src, &json!({ "minutes": 30 })).await;
+        let phone = fresh_phone();
+        let cid = id_of(&o.app.customer(&o.rep_a, "苏州华星精密", &phone).await);
+        let body = json!({ "company": "苏州华星精密", "phone": phone });
+        let r = send(&o.app, &token, Some("fu-1"), &body)
+            .await
+            .assert_status(201);
+        let id = id_of(&r.body);
+        let assigned = at(&read(&o, id).await["assigned_at"]);
+        // A note to self is not a contact; a call is.
+        let path = format!("/api/v1/customers/{cid}/follow-ups");
+        o.app
+            .post(
+                &o.rep_a,
+                &path,
+                json!({ "kind": "note", "content": "准备报价材料，周三前发出" }),
+            )
+            .await
+            .assert_status(201);
+        assert_eq!(read(&o, id).await["responded_at"], Value::Null, "{b:?}");
+        o.app
+            .post(
+                &o.rep_a,
+                &path,
+                json!({ "kind": "call", "content": "已电话沟通需求", "duration_secs": 120 }),
+            )
+            .await
+            .assert_status(201);
+        assert!(read(&o, id).await["responded_at"].is_string(), "{b:?}");
+        assert_eq!(
+            pass_at(&o, assigned, 600).await.taken(),
+            0,
+            "{b:?}: the clock stopped"
+        );
+        assert_eq!(
+            events(&o, id).await,
+            ["assigned", "responded_follow_up"],
+            "{b:?}"
+        );
+    }
+}

@@ -340,6 +340,33 @@ impl Store {
     }
 }
 
+/// A follow-up `rep` logged on `customer` is the first response to their open, unanswered
+/// leads of that customer: their clocks stop, each with a `responded_follow_up` event.
+pub(crate) async fn answer_by_follow_up(
+    tx: &mut Tx,
+    customer: CustomerId,
+    rep: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let ids: Vec<i64> = on_tx!(tx, |c| sqlx::query_scalar(
+        "update leads set responded_at = $1, next_step_at = null where customer_id = $2 \
+         and assigned_to = $3 and status = 'assigned' and responded_at is null returning id"
+    )
+    .bind(micros(now))
+    .bind(customer.0)
+    .bind(rep.0)
+    .fetch_all(&mut *c)
+    .await)?;
+    for id in ids {
+        let event = NewEvent {
+            by: Some(rep),
+            ..NewEvent::system(LeadId(id), "responded_follow_up")
+        };
+        add_event(tx, &event, now).await?;
+    }
+    Ok(())
+}
+
 /// Moves the lead past `due`'s step (the next step's instant, or none) if it still stands
 /// there: assigned to the same rep, unanswered, at the same step.
 async fn advance(tx: &mut Tx, due: &DueStep) -> Result<bool, StoreError> {

@@ -60,7 +60,7 @@ impl Place {
     }
 }
 
-fn parse_rules(raw: &str) -> Result<PoolRules, StoreError> {
+pub(crate) fn parse_rules(raw: &str) -> Result<PoolRules, StoreError> {
     serde_json::from_str(raw).map_err(|e| StoreError::Corrupt(format!("pool rules: {e}")))
 }
 

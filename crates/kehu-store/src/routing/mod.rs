@@ -3,19 +3,18 @@
 //! the assignment, and the lead itself moves only from `unrouted`, so two instances routing
 //! at once stay fair and never assign one lead twice (the loser re-reads and retries).
 
+mod facts;
 mod write;
 
 use crate::Store;
 use crate::db::{Tx, with_retry};
 use crate::error::StoreError;
-use crate::pools::home_rules;
 use crate::rows::micros;
 use chrono::{DateTime, FixedOffset, Utc};
-use kehu_domain::ids::{CustomerId, TeamId, UserId};
+use kehu_domain::ids::{CustomerId, UserId};
 use kehu_domain::lead::LeadId;
-use kehu_domain::pool::Leave;
 use kehu_domain::routing::{
-    CandidateFacts, LeadFacts, Routing, RoutingRule, StrategyState, TargetRep,
+    CandidateFacts, LeadFacts, Routing, RoutingRule, Strategy, StrategyState,
 };
 use std::collections::HashMap;
 use write::WriteCtx;
@@ -187,10 +186,11 @@ impl Store {
             return Ok(None);
         };
         let missed = missed_reps(&mut tx, lead, from).await?;
+        lock_states(&mut tx).await?;
         let mut rules = rules_with_state(&mut tx).await?;
         for (_, rule, _) in &mut rules {
             if let Some(team) = rule.target.team {
-                rule.target.reps = team_reps(&mut tx, team).await?;
+                rule.target.reps = facts::team_reps(&mut tx, team).await?;
             }
         }
         // Only the reps of rules that take this lead matter: the others' facts are not read.
@@ -202,12 +202,15 @@ impl Store {
             .collect();
         users.sort_unstable();
         users.dedup();
-        let mut candidates = HashMap::new();
-        for u in users {
-            if let Some(mut f) = candidate(&mut tx, u, now, feed_leave).await? {
-                f.missed_window = missed.contains(&u);
-                candidates.insert(u, f);
-            }
+        let wanted = facts::Wanted {
+            feed_leave,
+            track_record: rules
+                .iter()
+                .any(|(_, r, _)| r.strategy == Strategy::Dynamic),
+        };
+        let mut candidates = facts::candidates(&mut tx, &users, now, &wanted).await?;
+        for (u, f) in &mut candidates {
+            f.missed_window = missed.contains(u);
         }
         let list: Vec<(RoutingRule, StrategyState)> = rules
             .iter()
@@ -279,6 +282,20 @@ async fn lead_to_route(
     }))
 }
 
+/// On PostgreSQL, takes the row locks of every rule's strategy state, so concurrent routings
+/// queue for them instead of all reading one state and all but one failing its
+/// compare-and-set (200 concurrent leads on one rule retried for seconds). SQLite needs
+/// nothing: `BEGIN IMMEDIATE` already holds the one write lock. The compare-and-set stays:
+/// it still decides the first write of a rule's state.
+async fn lock_states(tx: &mut Tx) -> Result<(), StoreError> {
+    if let Tx::Postgres(t) = tx {
+        sqlx::query("select rule_id from routing_state order by rule_id for update")
+            .execute(&mut **t)
+            .await?;
+    }
+    Ok(())
+}
+
 /// The reps a reassignment must pass over: whoever let this lead's window pass before, and
 /// the rep who has it now.
 async fn missed_reps(
@@ -335,124 +352,6 @@ async fn rules_with_state(tx: &mut Tx) -> Result<Vec<RuleState>, StoreError> {
             },
         )
         .collect()
-}
-
-/// A candidate's facts at `now`: name, active, leaves not yet over, owned customers against
-/// their home pool's cap, open leads.
-async fn candidate(
-    tx: &mut Tx,
-    user: UserId,
-    now: DateTime<Utc>,
-    feed_leave: bool,
-) -> Result<Option<CandidateFacts>, StoreError> {
-    type Row = (String, bool, i64, i64, i64);
-    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(
-        "select u.name, u.active, \
-         (select count(*) from customers c where c.owner_id = u.id and c.merged_into is null), \
-         (select count(c.won_at) from customers c \
-          where c.owner_id = u.id and c.merged_into is null), \
-         (select count(*) from leads l where l.assigned_to = u.id and l.status = 'assigned') \
-         from users u where u.id = $1"
-    )
-    .bind(user.0)
-    .fetch_optional(&mut *c)
-    .await)?;
-    let Some((name, active, owned, won, open)) = row else {
-        return Ok(None);
-    };
-    let leaves: Vec<(DateTime<Utc>, DateTime<Utc>)> = on_tx!(tx, |c| sqlx::query_as(
-        "select starts_at, ends_at from leaves where user_id = $1 and ends_at > $2 \
-         and ($3 or source <> 'feed')"
-    )
-    .bind(user.0)
-    .bind(micros(now))
-    .bind(feed_leave)
-    .fetch_all(&mut *c)
-    .await)?;
-    let (response_median_mins, deals_won, deals_closed) = track_record(tx, user, now).await?;
-    let claim = home_rules(tx, user).await?.claim;
-    let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
-    let owned = if claim.cap_counts_won {
-        owned
-    } else {
-        owned - won
-    };
-    Ok(Some(CandidateFacts {
-        name,
-        active,
-        leaves: leaves
-            .into_iter()
-            .map(|(from, until)| Leave { from, until })
-            .collect(),
-        owned: n(owned),
-        cap: claim.ownership_cap,
-        open_leads: n(open),
-        missed_window: false,
-        response_median_mins,
-        deals_won,
-        deals_closed,
-    }))
-}
-
-/// The active reps of `team`'s subtree, by name: a team target's reps at this instant.
-async fn team_reps(tx: &mut Tx, team: TeamId) -> Result<Vec<TargetRep>, StoreError> {
-    let ids: Vec<i64> = on_tx!(tx, |c| sqlx::query_scalar(
-        "select u.id from users u join teams t on t.id = u.team_id, teams top \
-         where top.id = $1 and t.path like top.path || '%' and u.role = 'rep' and u.active \
-         order by u.name, u.id"
-    )
-    .bind(team.0)
-    .fetch_all(&mut *c)
-    .await)?;
-    Ok(ids
-        .into_iter()
-        .map(|id| TargetRep {
-            user: UserId(id),
-            weight: None,
-        })
-        .collect())
-}
-
-/// How many recent first responses and closed deals the dynamic strategy looks at.
-const TRACK_RESPONSES: i64 = 50;
-const TRACK_DEAL_DAYS: i64 = 180;
-
-/// A rep's median minutes to first response over their last [`TRACK_RESPONSES`] answered
-/// leads, and their deals won and closed on their customers in the last
-/// [`TRACK_DEAL_DAYS`] days: the dynamic strategy's responsiveness and capability.
-async fn track_record(
-    tx: &mut Tx,
-    user: UserId,
-    now: DateTime<Utc>,
-) -> Result<(Option<u32>, u32, u32), StoreError> {
-    let times: Vec<(DateTime<Utc>, DateTime<Utc>)> = on_tx!(tx, |c| sqlx::query_as(
-        "select assigned_at, responded_at from leads where assigned_to = $1 \
-         and responded_at is not null and assigned_at is not null \
-         order by responded_at desc limit $2"
-    )
-    .bind(user.0)
-    .bind(TRACK_RESPONSES)
-    .fetch_all(&mut *c)
-    .await)?;
-    let mut minutes: Vec<i64> = times
-        .iter()
-        .map(|(a, r)| (*r - *a).num_minutes().max(0))
-        .collect();
-    minutes.sort_unstable();
-    let median = minutes
-        .get(minutes.len() / 2)
-        .map(|m| u32::try_from(*m).unwrap_or(u32::MAX));
-    let (won, closed): (i64, i64) = on_tx!(tx, |c| sqlx::query_as(
-        "select coalesce(sum(case when d.stage = 'won' then 1 else 0 end), 0), count(*) \
-         from deals d join customers c on c.id = d.customer_id \
-         where c.owner_id = $1 and d.closed_at is not null and d.closed_at >= $2"
-    )
-    .bind(user.0)
-    .bind(micros(now - chrono::Duration::days(TRACK_DEAL_DAYS)))
-    .fetch_one(&mut *c)
-    .await)?;
-    let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
-    Ok((median, n(won), n(closed)))
 }
 
 /// Writes a rule's new state if it is still at `version` (inserts it when there was none);

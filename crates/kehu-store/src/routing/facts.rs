@@ -1,0 +1,194 @@
+//! What routing knows of its candidate reps, read for all of them at once inside the
+//! routing transaction: a handful of set-based statements whatever the number of reps, so
+//! the write lock is held for a few round trips, not a few per rep.
+
+use crate::db::Tx;
+use crate::error::StoreError;
+use crate::pools::{home_pool, parse_rules};
+use crate::rows::micros;
+use chrono::{DateTime, Duration, Utc};
+use kehu_domain::ids::{TeamId, UserId};
+use kehu_domain::pool::{Leave, PoolRules};
+use kehu_domain::routing::{CandidateFacts, TargetRep};
+use std::collections::HashMap;
+
+/// How many recent first responses and how many days of closed deals the dynamic
+/// strategy looks at.
+const TRACK_RESPONSES: i64 = 50;
+const TRACK_DEAL_DAYS: i64 = 180;
+
+/// Options of one read.
+pub(super) struct Wanted {
+    /// Count the availability feed's leave (not while the fallback is hand-only).
+    pub feed_leave: bool,
+    /// Read response times and deal records (only the dynamic strategy uses them).
+    pub track_record: bool,
+}
+
+type FactRow = (i64, String, bool, i64, i64, i64, Option<String>);
+
+/// The facts of `users` at `now`; unknown ids are left out.
+pub(super) async fn candidates(
+    tx: &mut Tx,
+    users: &[UserId],
+    now: DateTime<Utc>,
+    wanted: &Wanted,
+) -> Result<HashMap<UserId, CandidateFacts>, StoreError> {
+    if users.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<FactRow> = on_tx!(tx, |c| {
+        let mut q = sqlx::QueryBuilder::new(concat!(
+            "select u.id, u.name, u.active, \
+             (select count(*) from customers c where c.owner_id = u.id and c.merged_into is null), \
+             (select count(c.won_at) from customers c \
+              where c.owner_id = u.id and c.merged_into is null), \
+             (select count(*) from leads l where l.assigned_to = u.id and l.status = 'assigned'), \
+             (select rules from pools where id = ",
+            home_pool!("u.id"),
+            ") from users u where u.id in ("
+        ));
+        push_ids(&mut q, users);
+        q.build_query_as().fetch_all(&mut *c).await
+    })?;
+    let mut leave = leaves(tx, users, now, wanted.feed_leave).await?;
+    let (mut medians, mut deals) = if wanted.track_record {
+        (medians(tx, users).await?, deals(tx, users, now).await?)
+    } else {
+        (HashMap::new(), HashMap::new())
+    };
+    let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
+    let mut out = HashMap::with_capacity(rows.len());
+    for (id, name, active, owned, won, open, rules) in rows {
+        let claim = rules
+            .as_deref()
+            .map_or_else(|| Ok(PoolRules::default()), parse_rules)?
+            .claim;
+        let owned = if claim.cap_counts_won {
+            owned
+        } else {
+            owned - won
+        };
+        let (deals_won, deals_closed) = deals.remove(&id).unwrap_or((0, 0));
+        let facts = CandidateFacts {
+            name,
+            active,
+            leaves: leave.remove(&id).unwrap_or_default(),
+            owned: n(owned),
+            cap: claim.ownership_cap,
+            open_leads: n(open),
+            missed_window: false,
+            response_median_mins: medians.remove(&id),
+            deals_won: n(deals_won),
+            deals_closed: n(deals_closed),
+        };
+        out.insert(UserId(id), facts);
+    }
+    Ok(out)
+}
+
+fn push_ids<DB: sqlx::Database>(q: &mut sqlx::QueryBuilder<DB>, users: &[UserId])
+where
+    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    let mut sep = q.separated(", ");
+    for u in users {
+        sep.push_bind(u.0);
+    }
+    q.push(")");
+}
+
+/// Leave not yet over, per user.
+async fn leaves(
+    tx: &mut Tx,
+    users: &[UserId],
+    now: DateTime<Utc>,
+    feed_leave: bool,
+) -> Result<HashMap<i64, Vec<Leave>>, StoreError> {
+    let rows: Vec<(i64, DateTime<Utc>, DateTime<Utc>)> = on_tx!(tx, |c| {
+        let mut q = sqlx::QueryBuilder::new(
+            "select user_id, starts_at, ends_at from leaves where ends_at > ",
+        );
+        q.push_bind(micros(now))
+            .push(" and (")
+            .push_bind(feed_leave)
+            .push(" or source <> 'feed') and user_id in (");
+        push_ids(&mut q, users);
+        q.build_query_as().fetch_all(&mut *c).await
+    })?;
+    let mut out: HashMap<i64, Vec<Leave>> = HashMap::new();
+    for (user, from, until) in rows {
+        out.entry(user).or_default().push(Leave { from, until });
+    }
+    Ok(out)
+}
+
+/// Median minutes from assignment to first response over each user's last
+/// [`TRACK_RESPONSES`] answered leads.
+async fn medians(tx: &mut Tx, users: &[UserId]) -> Result<HashMap<i64, u32>, StoreError> {
+    let rows: Vec<(i64, DateTime<Utc>, DateTime<Utc>)> = on_tx!(tx, |c| {
+        let mut q = sqlx::QueryBuilder::new(
+            "select assigned_to, assigned_at, responded_at from (select assigned_to, \
+             assigned_at, responded_at, row_number() over (partition by assigned_to \
+             order by responded_at desc) as n from leads where responded_at is not null \
+             and assigned_at is not null and assigned_to in (",
+        );
+        push_ids(&mut q, users);
+        q.push(") r where n <= ").push(TRACK_RESPONSES);
+        q.build_query_as().fetch_all(&mut *c).await
+    })?;
+    let mut minutes: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (user, at, answered) in rows {
+        minutes
+            .entry(user)
+            .or_default()
+            .push((answered - at).num_minutes().max(0));
+    }
+    Ok(minutes
+        .into_iter()
+        .map(|(user, mut m)| {
+            m.sort_unstable();
+            (user, u32::try_from(m[m.len() / 2]).unwrap_or(u32::MAX))
+        })
+        .collect())
+}
+
+/// Deals won and closed on each user's customers in the last [`TRACK_DEAL_DAYS`] days.
+async fn deals(
+    tx: &mut Tx,
+    users: &[UserId],
+    now: DateTime<Utc>,
+) -> Result<HashMap<i64, (i64, i64)>, StoreError> {
+    let rows: Vec<(i64, i64, i64)> = on_tx!(tx, |c| {
+        let mut q = sqlx::QueryBuilder::new(
+            "select c.owner_id, coalesce(sum(case when d.stage = 'won' then 1 else 0 end), 0), \
+             count(*) from deals d join customers c on c.id = d.customer_id \
+             where d.closed_at is not null and d.closed_at >= ",
+        );
+        q.push_bind(micros(now - Duration::days(TRACK_DEAL_DAYS)))
+            .push(" and c.owner_id in (");
+        push_ids(&mut q, users);
+        q.push(" group by c.owner_id");
+        q.build_query_as().fetch_all(&mut *c).await
+    })?;
+    Ok(rows.into_iter().map(|(u, w, n)| (u, (w, n))).collect())
+}
+
+/// The active reps of `team`'s subtree, by name: a team target's reps at this instant.
+pub(super) async fn team_reps(tx: &mut Tx, team: TeamId) -> Result<Vec<TargetRep>, StoreError> {
+    let ids: Vec<i64> = on_tx!(tx, |c| sqlx::query_scalar(
+        "select u.id from users u join teams t on t.id = u.team_id, teams top \
+         where top.id = $1 and t.path like top.path || '%' and u.role = 'rep' and u.active \
+         order by u.name, u.id"
+    )
+    .bind(team.0)
+    .fetch_all(&mut *c)
+    .await)?;
+    Ok(ids
+        .into_iter()
+        .map(|id| TargetRep {
+            user: UserId(id),
+            weight: None,
+        })
+        .collect())
+}
