@@ -293,15 +293,14 @@ impl Store {
         with_retry(|| async {
             let mut tx = self.begin_write().await?;
             type Row = (Option<i64>, Option<DateTime<Utc>>);
-            let row: Option<Row> =
-                on_tx!(&mut tx, |c| {
-                    sqlx::query_as(
+            let row: Option<Row> = on_tx!(&mut tx, |c| {
+                sqlx::query_as(
                 "select assigned_to, responded_at from leads where id = $1 and status = 'assigned'"
             )
             .bind(lead.0)
             .fetch_optional(&mut *c)
             .await
-                })?;
+            })?;
             match row {
                 Some((_, Some(at))) => return Ok(Err(RespondRefusal::AlreadyResponded(at))),
                 Some((Some(to), None)) if to == by.0 => {}
