@@ -3,6 +3,7 @@
 //! the assignment, and the lead itself moves only from `unrouted`, so two instances routing
 //! at once stay fair and never assign one lead twice (the loser re-reads and retries).
 
+mod simulate;
 mod write;
 
 use crate::Store;
@@ -15,6 +16,7 @@ use kehu_domain::ids::{CustomerId, UserId};
 use kehu_domain::lead::LeadId;
 use kehu_domain::pool::Leave;
 use kehu_domain::routing::{CandidateFacts, LeadFacts, Routing, RoutingRule, StrategyState};
+pub use simulate::SimulationFacts;
 use std::collections::HashMap;
 use write::WriteCtx;
 
@@ -320,12 +322,13 @@ async fn rules_with_state(tx: &mut Tx) -> Result<Vec<RuleState>, StoreError> {
         .collect()
 }
 
-/// A candidate's facts at `now`: name, active, leaves not yet over, owned customers against
-/// their home pool's cap, open leads.
+/// A candidate's facts: name, active, leaves not over by `leaves_after` (routing passes its
+/// instant; the simulator the start of its range), owned customers against their home pool's
+/// cap, open leads.
 async fn candidate(
     tx: &mut Tx,
     user: UserId,
-    now: DateTime<Utc>,
+    leaves_after: DateTime<Utc>,
 ) -> Result<Option<CandidateFacts>, StoreError> {
     type Row = (String, bool, i64, i64, i64);
     let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(
@@ -346,7 +349,7 @@ async fn candidate(
         "select starts_at, ends_at from leaves where user_id = $1 and ends_at > $2"
     )
     .bind(user.0)
-    .bind(micros(now))
+    .bind(micros(leaves_after))
     .fetch_all(&mut *c)
     .await)?;
     let claim = home_rules(tx, user).await?.claim;
