@@ -15,6 +15,7 @@ mod api_pools;
 mod api_pools_more;
 mod api_response;
 mod api_routing;
+mod api_simulator;
 mod browser;
 mod claim_race;
 mod handover_resume;
