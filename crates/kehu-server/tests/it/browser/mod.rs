@@ -64,3 +64,4 @@ pub(super) async fn log_in(b: &Browser, base: &str, login: &str, name: &str) {
 mod customers;
 mod identity;
 mod ownership;
+mod simulator;
