@@ -70,19 +70,7 @@ pub async fn compare(
     now: DateTime<Utc>,
     local: FixedOffset,
 ) -> Result<Comparison, AppError> {
-    let range = SimulationRange::parse(input.from.as_deref(), input.to.as_deref(), local);
-    let mut errs = range.as_ref().err().cloned().unwrap_or_default();
-    if let Some(draft) = &input.rules {
-        match check_rules(store, draft).await {
-            Ok(()) => {}
-            Err(AppError::Fields(e)) => errs.0.extend(e.0),
-            Err(other) => return Err(other),
-        }
-    }
-    let range = match range {
-        Ok(r) if errs.0.is_empty() => r,
-        _ => return Err(errs.into()),
-    };
+    let range = check(store, input, local).await?;
     let live: Vec<RoutingRule> = store
         .routing_rules()
         .await?
@@ -108,6 +96,28 @@ pub async fn compare(
         draft,
         live,
     })
+}
+
+/// The range of `input`, once it and the draft rules (checked as saving them would) are
+/// valid; otherwise every field error at once.
+async fn check(
+    store: &Store,
+    input: &SimulateInput,
+    local: FixedOffset,
+) -> Result<SimulationRange, AppError> {
+    let range = SimulationRange::parse(input.from.as_deref(), input.to.as_deref(), local);
+    let mut errs = range.as_ref().err().cloned().unwrap_or_default();
+    if let Some(draft) = &input.rules {
+        match check_rules(store, draft).await {
+            Ok(()) => {}
+            Err(AppError::Fields(e)) => errs.0.extend(e.0),
+            Err(other) => return Err(other),
+        }
+    }
+    match range {
+        Ok(r) if errs.0.is_empty() => Ok(r),
+        _ => Err(errs.into()),
+    }
 }
 
 /// The reps of the active rules of `rules`, each once.

@@ -18,8 +18,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{Days, Duration};
-use kehu_domain::error::FieldErrors;
-use kehu_domain::routing::{RepOutcome, Simulation, SimulationRange};
+use kehu_domain::error::{FieldError, FieldErrors};
+use kehu_domain::routing::{RepOutcome, RoutingRule, Simulation, SimulationRange};
 use serde::Deserialize;
 
 /// The simulator routes.
@@ -166,9 +166,7 @@ async fn run(
 }
 
 /// The draft typed in the text area; empty: none (the live rules only).
-fn draft(
-    text: &str,
-) -> Result<Option<Vec<kehu_domain::routing::RoutingRule>>, kehu_domain::FieldError> {
+fn draft(text: &str) -> Result<Option<Vec<RoutingRule>>, FieldError> {
     if text.trim().is_empty() {
         return Ok(None);
     }
