@@ -22,6 +22,7 @@ pub mod ownership;
 pub mod pages;
 pub mod pools;
 pub mod routing;
+pub mod simulator;
 pub mod state;
 
 pub use config::ServerConfig;

@@ -16,6 +16,7 @@ use kehu_domain::routing::{
     CandidateVerdict, Factors, FeedAlert, RoutingExplanation, RoutingRule, RuleTrial, Skip,
     TrialResult, note_availability, route, validate_rules,
 };
+use kehu_store::Store;
 use kehu_store::leads::DueStep;
 use kehu_store::routing::{RouteFrom, Routed};
 use std::collections::HashMap;
@@ -27,14 +28,24 @@ pub async fn rules(state: &AppState, actor: &Actor) -> Result<Vec<RoutingRule>, 
     Ok(stored.into_iter().map(|s| s.rule).collect())
 }
 
-/// Replaces the rule list after checking it: every field error at once, and every target
-/// rep an active user (`rules[0].target.reps[2].user`).
+/// Replaces the rule list after checking it with [`check_rules`].
 pub async fn save_rules(
     state: &AppState,
     actor: &Actor,
     rules: &[RoutingRule],
 ) -> Result<(), AppError> {
     admin_only(actor)?;
+    check_rules(&state.store, rules).await?;
+    state
+        .store
+        .replace_routing_rules(rules, state.now())
+        .await?;
+    Ok(())
+}
+
+/// Checks a rule list as saving it would: every field error at once, and every target rep
+/// an active user (`rules[0].target.reps[2].user`).
+pub async fn check_rules(store: &Store, rules: &[RoutingRule]) -> Result<(), AppError> {
     let mut errs = validate_rules(rules).err().unwrap_or_default();
     let mut known: HashMap<UserId, bool> = HashMap::new();
     for (i, rule) in rules.iter().enumerate() {
@@ -42,7 +53,7 @@ pub async fn save_rules(
             let ok = match known.get(&rep.user) {
                 Some(ok) => *ok,
                 None => {
-                    let ok = state.store.actor(rep.user).await?.is_some();
+                    let ok = store.actor(rep.user).await?.is_some();
                     *known.entry(rep.user).or_insert(ok)
                 }
             };
@@ -58,21 +69,18 @@ pub async fn save_rules(
             ("lead_pool", rule.target.lead_pool),
         ] {
             if let Some(team) = team
-                && state.store.team_reps(team).await?.is_none()
+                && store.team_reps(team).await?.is_none()
             {
                 let field = format!("rules[{i}].target.{field}");
                 errs.0.push(FieldError::new(field, "routing_unknown_team"));
             }
         }
     }
-    if !errs.0.is_empty() {
-        return Err(FieldErrors(errs.0).into());
+    if errs.0.is_empty() {
+        Ok(())
+    } else {
+        Err(FieldErrors(errs.0).into())
     }
-    state
-        .store
-        .replace_routing_rules(rules, state.now())
-        .await?;
-    Ok(())
 }
 
 /// Routes `lead` if it is unrouted. A failure is logged and leaves the lead unrouted: intake

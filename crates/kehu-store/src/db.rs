@@ -168,6 +168,20 @@ impl Store {
         })
     }
 
+    /// Starts a read-only transaction: one consistent snapshot for several reads. SQLite's
+    /// deferred `BEGIN` takes no write lock (in WAL a reader never blocks the writer);
+    /// PostgreSQL's `repeatable read read only` sees one snapshot and refuses any write.
+    /// Dropped without commit, it is rolled back.
+    pub(crate) async fn begin_read(&self) -> Result<Tx, StoreError> {
+        Ok(match &self.db {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN DEFERRED").await?),
+            Db::Postgres(p) => Tx::Postgres(
+                p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?,
+            ),
+        })
+    }
+
     /// Runs one statement assembled at runtime (`create database …` in test harnesses and
     /// admin tools). Never pass user input: nothing here binds or escapes.
     pub async fn execute_admin(&self, sql: &str) -> Result<(), StoreError> {

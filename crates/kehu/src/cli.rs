@@ -45,12 +45,50 @@ pub enum Command {
     },
     /// Find duplicate customers in a CSV file: which records are one customer.
     Dedupe(crate::dedupe::DedupeArgs),
+    /// Lead routing: replay past leads through rules without writing anything.
+    Routing {
+        /// What to do.
+        #[command(subcommand)]
+        command: RoutingCommand,
+    },
     /// Time-based rules (recycling and its warnings), for cron users.
     Jobs {
         /// What to run.
         #[command(subcommand)]
         command: JobsCommand,
     },
+}
+
+/// `kehu routing …`.
+#[derive(Debug, Subcommand)]
+pub enum RoutingCommand {
+    /// Replay the leads received in a date range through a draft rule list (or the live
+    /// rules) and print what each rep would have received against their target share, with
+    /// fairness figures. Nothing is written.
+    Simulate(SimulateArgs),
+}
+
+/// `kehu routing simulate` options.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// First day (YYYY-MM-DD, local) or instant (RFC 3339) replayed.
+    #[arg(long)]
+    pub from: String,
+    /// Last day replayed (YYYY-MM-DD, included), or the first instant not replayed (RFC 3339).
+    #[arg(long)]
+    pub to: String,
+    /// A JSON file with the draft rules, `{"rules": [...]}` as `GET /api/v1/routing-rules`
+    /// answers; without it the live rules are simulated alone.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<std::path::PathBuf>,
+    /// The team's UTC offset in hours, for dates and rule hours (China: 8).
+    #[arg(
+        long,
+        env = "KEHU_UTC_OFFSET_HOURS",
+        default_value_t = 8,
+        allow_negative_numbers = true
+    )]
+    pub utc_offset_hours: i32,
 }
 
 /// `kehu jobs …`.
@@ -164,6 +202,17 @@ mod tests {
         if std::env::var_os("KEHU_DATABASE_URL").is_none() {
             assert_eq!(cli.database_url, "sqlite://kehu.db");
         }
+        let cli = Cli::try_parse_from([
+            "kehu",
+            "routing",
+            "simulate",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+        ])
+        .expect("parses");
+        assert!(matches!(cli.command, Command::Routing { .. }));
         let err = Cli::try_parse_from([
             "kehu", "user", "add", "--login", "x", "--name", "X", "--role", "boss",
         ])

@@ -1,6 +1,8 @@
 //! The subcommands, each a thin call into the libraries.
 
-use crate::cli::{Cli, Command, JobsCommand, RoleArg, ServeArgs, TokenCommand, UserCommand};
+use crate::cli::{
+    Cli, Command, JobsCommand, RoleArg, RoutingCommand, ServeArgs, TokenCommand, UserCommand,
+};
 use anyhow::{Context, bail};
 use chrono::{FixedOffset, Utc};
 use kehu_domain::Role;
@@ -57,6 +59,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Jobs {
             command: JobsCommand::RunOnce,
         } => run_jobs(&cli.database_url).await,
+        Command::Routing {
+            command: RoutingCommand::Simulate(args),
+        } => crate::simulate::run(&cli.database_url, &args, now()).await,
         Command::Dedupe(args) => crate::dedupe::run(&cli.database_url, &args).await,
     }
 }

@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod dedupe;
+mod simulate;
 
 use clap::Parser;
 

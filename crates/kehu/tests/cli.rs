@@ -317,3 +317,159 @@ async fn fifty_claims_across_two_server_processes_on_postgres_have_one_winner() 
         .count();
     assert_eq!(claims, 1);
 }
+
+/// `kehu routing simulate` over leads a served API took in: the draft from a file beside the
+/// live rules, per rep; bad dates and a bad rules file are named.
+#[tokio::test]
+async fn routing_simulate_prints_the_draft_beside_the_live_rules() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let store = &db.store;
+    let hash = password::hash_blocking("not-used-here");
+    let team = store
+        .create_team("华东组", None, Utc::now())
+        .await
+        .expect("team");
+    let mut users = Vec::new();
+    for (login, name, role) in [
+        ("boss", "老板", Role::Admin),
+        ("zw", "张伟", Role::Rep),
+        ("wf", "王芳", Role::Rep),
+        ("ln", "李娜", Role::Rep),
+    ] {
+        let user = NewUser {
+            login,
+            name,
+            role,
+            team_id: Some(team),
+            password_hash: &hash,
+        };
+        users.push(store.create_user(&user, Utc::now()).await.expect("user"));
+    }
+    let admin = token::random_token();
+    store
+        .create_api_token(users[0], "cli", &token::token_hash(&admin), Utc::now())
+        .await
+        .expect("token");
+    let server = serve(&db.url);
+    let http = reqwest::Client::new();
+    let api = |path: &str| format!("{}/api/v1/{path}", server.base);
+    let json = |r: reqwest::Response| async move {
+        assert!(r.status().is_success(), "{:?}", r.status());
+        r.json::<serde_json::Value>().await.expect("json")
+    };
+    let source = json(
+        http.post(api("lead-sources"))
+            .bearer_auth(&admin)
+            .json(&serde_json::json!({ "code": "web", "name": "官网" }))
+            .send()
+            .await
+            .expect("source"),
+    )
+    .await;
+    let tokens = format!("lead-sources/{}/tokens", source["id"]);
+    let intake = json(
+        http.post(api(&tokens))
+            .bearer_auth(&admin)
+            .json(&serde_json::json!({ "name": "site" }))
+            .send()
+            .await
+            .expect("token"),
+    )
+    .await;
+    let intake = intake["secret"].as_str().expect("secret").to_owned();
+    let rule = |name: &str, reps: &[UserId]| {
+        let reps: Vec<serde_json::Value> = reps
+            .iter()
+            .map(|u| serde_json::json!({ "user": u.0 }))
+            .collect();
+        serde_json::json!({ "name": name, "target": { "reps": reps }, "strategy": "round_robin" })
+    };
+    let live = serde_json::json!({ "rules": [rule("华东", &users[1..3])] });
+    json(
+        http.put(api("routing-rules"))
+            .bearer_auth(&admin)
+            .json(&live)
+            .send()
+            .await
+            .expect("rules"),
+    )
+    .await;
+    for n in 0..4 {
+        json(
+            http.post(api("leads"))
+                .bearer_auth(&intake)
+                .header("idempotency-key", format!("k{n}"))
+                .json(&serde_json::json!({ "company": format!("测试公司{n}号"),
+                                            "phone": format!("1390000000{n}") }))
+                .send()
+                .await
+                .expect("lead"),
+        )
+        .await;
+    }
+    drop(server);
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("draft.json");
+    let draft = serde_json::json!({ "rules": [rule("只给李娜", &users[3..])] });
+    std::fs::write(&file, draft.to_string()).expect("draft file");
+    let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("offset");
+    let today = Utc::now().with_timezone(&offset).date_naive();
+    let day = |d: i64| (today + chrono::Duration::days(d)).to_string();
+    let (from, to) = (day(-1), day(1));
+    let file = file.display().to_string();
+    let args = [
+        "routing", "simulate", "--from", &from, "--to", &to, "--rules", &file,
+    ];
+    let o = kehu(&db.url, &args, None);
+    assert!(o.status.success(), "simulate: {o:?}");
+    let text = stdout(&o);
+    let (draft, live) = text.split_once("\nLive rules\n").expect("two sections");
+    let got = |section: &str, name: &str| -> Vec<String> {
+        let line = section
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} in {section}"));
+        line.split_whitespace()
+            .skip(2)
+            .take(3)
+            .map(str::to_owned)
+            .collect()
+    };
+    assert!(draft.contains("Draft rules"), "{text}");
+    assert_eq!(got(draft, "李娜"), ["4", "100.0%", "100.0%"], "{text}");
+    assert_eq!(got(live, "张伟"), ["2", "50.0%", "50.0%"], "{text}");
+    assert_eq!(got(live, "王芳"), ["2", "50.0%", "50.0%"], "{text}");
+    assert!(
+        live.contains("fairness: max deviation 0.0 pp, Gini 0.000"),
+        "{text}"
+    );
+
+    let o = kehu(
+        &db.url,
+        &["routing", "simulate", "--from", "2026-13-01", "--to", &to],
+        None,
+    );
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("from: is not a valid date and time"), "{err}");
+    std::fs::write(
+        dir.path().join("bad.json"),
+        r#"[{"name": "x", "target": {"reps": []}, "strategy": "random"}]"#,
+    )
+    .expect("bad file");
+    let bad = dir.path().join("bad.json").display().to_string();
+    let o = kehu(
+        &db.url,
+        &[
+            "routing", "simulate", "--from", &from, "--to", &to, "--rules", &bad,
+        ],
+        None,
+    );
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("rules[0].strategy: has the wrong type"),
+        "{err}"
+    );
+}

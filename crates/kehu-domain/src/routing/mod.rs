@@ -1,16 +1,26 @@
 //! Lead routing (线索分配): an ordered list of rules ([`rule`]) decides which rep gets an
 //! unrouted lead; each rule's strategy ([`strategy`]) picks among its eligible reps, and the
 //! decision explains itself ([`explain`]). Everything here is pure: the store passes in the
-//! lead, the rules with their strategy state, the candidates' facts and the instant.
+//! lead, the rules with their strategy state, the candidates' facts and the instant. The
+//! simulator ([`simulate`]) replays the leads of a [`range`] through a draft list, with
+//! [`fairness`] figures and [`breach`] estimates.
 
+pub mod breach;
 pub mod explain;
+pub mod fairness;
+pub mod range;
 pub mod rule;
+pub mod simulate;
 pub mod strategy;
 
+pub use breach::{BreachRates, PastWindow};
 pub use explain::{CandidateVerdict, FeedAlert, RoutingExplanation, RuleTrial, TrialResult};
+pub use fairness::{Fairness, gini};
+pub use range::{MAX_RANGE_DAYS, SimulationRange};
 pub use rule::{
     Criteria, LeadFacts, Miss, RoutingRule, Target, TargetRep, TimeWindow, validate_rules,
 };
+pub use simulate::{RepOutcome, ReplayLead, Simulation, simulate};
 pub use strategy::{CandidateFacts, DynamicWeights, Factors, Skip, Strategy, StrategyState};
 
 use crate::availability::{FeedFallback, FeedHealth};

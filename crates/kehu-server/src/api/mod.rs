@@ -20,11 +20,13 @@ mod ownership;
 mod pools;
 mod routing;
 mod settings;
+mod simulator;
 mod transfers;
 
 pub use customers::parse_scope as customers_scope;
 pub use extract::{ApiQuery, IdPath};
 pub use json::ApiJson;
+pub(crate) use json::parse as parse_json;
 
 use crate::state::AppState;
 use axum::Router;
@@ -52,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .merge(pools::router())
         .merge(routing::router())
         .merge(settings::router())
+        .merge(simulator::router())
         .merge(transfers::router())
         .fallback(not_found)
 }

@@ -19,6 +19,7 @@ mod api_pools_more;
 mod api_response;
 mod api_routing;
 mod api_routing_dynamic;
+mod api_simulator;
 mod browser;
 mod claim_race;
 mod handover_resume;

@@ -2,6 +2,7 @@
 //! routing transaction: a handful of set-based statements whatever the number of reps, so
 //! the write lock is held for a few round trips, not a few per rep.
 
+use crate::Store;
 use crate::db::Tx;
 use crate::error::StoreError;
 use crate::pools::{home_pool, parse_rules};
@@ -9,7 +10,7 @@ use crate::rows::micros;
 use chrono::{DateTime, Duration, Utc};
 use kehu_domain::ids::{TeamId, UserId};
 use kehu_domain::pool::{Leave, PoolRules};
-use kehu_domain::routing::{CandidateFacts, TargetRep};
+use kehu_domain::routing::{CandidateFacts, RoutingRule, TargetRep};
 use std::collections::HashMap;
 
 /// How many recent first responses and how many days of closed deals the dynamic
@@ -174,21 +175,42 @@ async fn deals(
     Ok(rows.into_iter().map(|(u, w, n)| (u, (w, n))).collect())
 }
 
-/// The active reps of `team`'s subtree, by name: a team target's reps at this instant.
-pub(super) async fn team_reps(tx: &mut Tx, team: TeamId) -> Result<Vec<TargetRep>, StoreError> {
-    let ids: Vec<i64> = on_tx!(tx, |c| sqlx::query_scalar(
-        "select u.id from users u join teams t on t.id = u.team_id, teams top \
-         where top.id = $1 and t.path like top.path || '%' and u.role = 'rep' and u.active \
-         order by u.name, u.id"
-    )
-    .bind(team.0)
-    .fetch_all(&mut *c)
-    .await)?;
-    Ok(ids
-        .into_iter()
+/// The active reps of a team's subtree, by name: a team target's reps at an instant.
+const TEAM_REPS: &str = "select u.id from users u join teams t on t.id = u.team_id, teams top \
+     where top.id = $1 and t.path like top.path || '%' and u.role = 'rep' and u.active \
+     order by u.name, u.id";
+
+fn target_reps(ids: Vec<i64>) -> Vec<TargetRep> {
+    ids.into_iter()
         .map(|id| TargetRep {
             user: UserId(id),
             weight: None,
         })
-        .collect())
+        .collect()
+}
+
+/// [`TEAM_REPS`] inside the routing transaction.
+pub(super) async fn team_reps(tx: &mut Tx, team: TeamId) -> Result<Vec<TargetRep>, StoreError> {
+    let ids: Vec<i64> = on_tx!(tx, |c| sqlx::query_scalar(TEAM_REPS)
+        .bind(team.0)
+        .fetch_all(&mut *c)
+        .await)?;
+    Ok(target_reps(ids))
+}
+
+impl Store {
+    /// Fills every team target of `rules` with the team's active reps now, as routing does at
+    /// each lead (the simulator's replay needs them up front).
+    pub async fn expand_team_targets(&self, rules: &mut [RoutingRule]) -> Result<(), StoreError> {
+        for rule in rules {
+            if let Some(team) = rule.target.team {
+                let ids: Vec<i64> = on_db!(&self.db, |p| sqlx::query_scalar(TEAM_REPS)
+                    .bind(team.0)
+                    .fetch_all(p)
+                    .await)?;
+                rule.target.reps = target_reps(ids);
+            }
+        }
+        Ok(())
+    }
 }

@@ -4,6 +4,7 @@
 //! at once stay fair and never assign one lead twice (the loser re-reads and retries).
 
 mod facts;
+mod simulate;
 mod write;
 
 use crate::Store;
@@ -16,6 +17,7 @@ use kehu_domain::lead::LeadId;
 use kehu_domain::routing::{
     CandidateFacts, LeadFacts, Routing, RoutingRule, Strategy, StrategyState,
 };
+pub use simulate::SimulationFacts;
 use std::collections::HashMap;
 use write::WriteCtx;
 

@@ -1,10 +1,13 @@
-//! Admin pages: pools and their rules; which follow-ups count and the protection period.
+//! Admin pages: pools and their rules; which follow-ups count and the protection period;
+//! the routing simulator (admins and managers).
 
 mod lead_sources;
 mod pool_form;
 mod pools;
 mod protection_overrides;
 mod rules;
+mod simulator;
+mod simulator_chart;
 
 use crate::state::AppState;
 use axum::Router;
@@ -15,4 +18,5 @@ pub fn router() -> Router<AppState> {
         .merge(lead_sources::router())
         .merge(rules::router())
         .merge(protection_overrides::router())
+        .merge(simulator::router())
 }

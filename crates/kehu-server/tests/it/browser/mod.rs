@@ -65,3 +65,4 @@ mod customers;
 mod identity;
 mod leads;
 mod ownership;
+mod simulator;

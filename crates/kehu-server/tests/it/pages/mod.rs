@@ -2,7 +2,7 @@
 //! answers read with `scraper` CSS selectors, on both engines. Login and its cookie, the
 //! login redirect and where it may lead, CSRF on every form, 404 for other reps' customers,
 //! masking in the pool, the team page, login throttling, logout, the timeline, the flash
-//! allow-list, escaping, and the new-customer form's errors.
+//! allow-list, escaping, the new-customer form's errors, and the routing simulator.
 
 mod auth;
 mod customers;
@@ -15,6 +15,7 @@ mod merge;
 mod people;
 mod pools;
 mod protection_overrides;
+mod simulator;
 mod team;
 
 use crate::harness::{Org, PASSWORD, TestApp, TestUser, zh};
