@@ -20,7 +20,7 @@ use kehu_server::auth::token::{random_token, token_hash};
 use kehu_server::{Clock, Server, ServerConfig};
 use kehu_store::NewUser;
 use kehu_testkit::{Backend, TestDb};
-use load::{CLIENTS as CLAIMERS, PER_CLIENT as PER_CLAIMER, Req, Row, baseline, drive, table};
+use load::{CLIENTS as CLAIMERS, PER_CLIENT as PER_CLAIMER, Req, Row, drive};
 
 fn customer(name: &str, phone: &str) -> NewCustomer {
     let input = CustomerInput {
@@ -116,23 +116,5 @@ async fn release(
 
 #[tokio::main]
 async fn main() {
-    // `KEHU_BENCH_ENGINES=sqlite` skips PostgreSQL (which needs its server binaries).
-    let engines = std::env::var("KEHU_BENCH_ENGINES").unwrap_or_else(|_| "sqlite,postgres".into());
-    #[expect(clippy::disallowed_methods, reason = "the report's date")]
-    let today = Utc::now().format("%Y-%m-%d %H:%M UTC");
-    println!(
-        "{today}, {} cores, {CLAIMERS} concurrent clients × {PER_CLAIMER} requests",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
-    );
-    for (key, backend) in [("sqlite", Backend::Sqlite), ("postgres", Backend::Postgres)] {
-        if !engines.split(',').any(|e| e.trim() == key) {
-            continue;
-        }
-        let (base, keep) = baseline(backend).await;
-        let claim = claims(backend).await;
-        println!("\n### {backend:?}\n");
-        table(&base, &claim);
-        // The baseline's server task still uses its database; the process ends soon after.
-        std::mem::forget(keep);
-    }
+    load::each_engine("claimers", claims).await;
 }

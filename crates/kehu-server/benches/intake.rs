@@ -20,7 +20,7 @@ use kehu_server::auth::token::{random_token, token_hash};
 use kehu_server::demo::{DemoSize, seed};
 use kehu_server::{Clock, Server, ServerConfig};
 use kehu_testkit::{Backend, TestDb};
-use load::{CLIENTS, PER_CLIENT, Req, Row, baseline, drive, table};
+use load::{CLIENTS, PER_CLIENT, Req, Row, drive};
 use serde_json::json;
 
 const CITIES: [&str; 6] = ["苏州", "无锡", "杭州", "宁波", "南京", "合肥"];
@@ -141,23 +141,5 @@ async fn intake(backend: Backend) -> Row {
 
 #[tokio::main]
 async fn main() {
-    // `KEHU_BENCH_ENGINES=sqlite` skips PostgreSQL (which needs its server binaries).
-    let engines = std::env::var("KEHU_BENCH_ENGINES").unwrap_or_else(|_| "sqlite,postgres".into());
-    #[expect(clippy::disallowed_methods, reason = "the report's date")]
-    let today = Utc::now().format("%Y-%m-%d %H:%M UTC");
-    println!(
-        "{today}, {} cores, {CLIENTS} concurrent senders × {PER_CLIENT} leads",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
-    );
-    for (key, backend) in [("sqlite", Backend::Sqlite), ("postgres", Backend::Postgres)] {
-        if !engines.split(',').any(|e| e.trim() == key) {
-            continue;
-        }
-        let (base, keep) = baseline(backend).await;
-        let leads = intake(backend).await;
-        println!("\n### {backend:?}\n");
-        table(&base, &leads);
-        // The baseline's server task still uses its database; the process ends soon after.
-        std::mem::forget(keep);
-    }
+    load::each_engine("senders", intake).await;
 }

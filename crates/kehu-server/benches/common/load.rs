@@ -185,6 +185,34 @@ async fn insert_pg(State(pool): State<sqlx::PgPool>) -> StatusCode {
     done.map_or(StatusCode::INTERNAL_SERVER_ERROR, |_| StatusCode::OK)
 }
 
+/// Prints the machine and date, then for each engine `KEHU_BENCH_ENGINES` names (default
+/// both; `sqlite` alone skips PostgreSQL, which needs its server binaries) the baseline and
+/// `measure`'s row as a table.
+pub async fn each_engine<F, Fut>(clients: &str, measure: F)
+where
+    F: Fn(Backend) -> Fut,
+    Fut: std::future::Future<Output = Row>,
+{
+    let engines = std::env::var("KEHU_BENCH_ENGINES").unwrap_or_else(|_| "sqlite,postgres".into());
+    #[expect(clippy::disallowed_methods, reason = "the report's date")]
+    let today = Utc::now().format("%Y-%m-%d %H:%M UTC");
+    println!(
+        "{today}, {} cores, {CLIENTS} concurrent {clients} × {PER_CLIENT} requests",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    for (key, backend) in [("sqlite", Backend::Sqlite), ("postgres", Backend::Postgres)] {
+        if !engines.split(',').any(|e| e.trim() == key) {
+            continue;
+        }
+        let (base, keep) = baseline(backend).await;
+        let row = measure(backend).await;
+        println!("\n### {backend:?}\n");
+        table(&base, &row);
+        // The baseline's server task still uses its database; the process ends soon after.
+        std::mem::forget(keep);
+    }
+}
+
 /// The Markdown table: each row against the baseline.
 pub fn table(base: &Row, claim: &Row) {
     println!(

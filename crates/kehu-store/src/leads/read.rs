@@ -96,29 +96,14 @@ impl Store {
         before: Option<i64>,
         limit: i64,
     ) -> Result<Vec<Lead>, StoreError> {
-        let sql = sqlx::AssertSqlSafe(format!(
-            "{SELECT} and l.id < $4 order by l.id desc limit $5"
-        ));
-        Ok(on_db!(&self.db, |p| sqlx::query_as::<_, Lead>(sql)
-            .bind(actor.user_id.0)
-            .bind(scope_pattern(actor))
-            .bind(i64::from(actor.is_admin()))
-            .bind(before.unwrap_or(i64::MAX))
-            .bind(limit)
-            .fetch_all(p)
-            .await)?)
+        let tail = "and l.id < $4 order by l.id desc limit $5";
+        self.leads_where(actor, tail, &[before.unwrap_or(i64::MAX), limit])
+            .await
     }
 
     /// One lead, when `actor` may read it.
     pub async fn lead_for(&self, actor: &Actor, id: i64) -> Result<Option<Lead>, StoreError> {
-        let sql = sqlx::AssertSqlSafe(format!("{SELECT} and l.id = $4"));
-        Ok(on_db!(&self.db, |p| sqlx::query_as::<_, Lead>(sql)
-            .bind(actor.user_id.0)
-            .bind(scope_pattern(actor))
-            .bind(i64::from(actor.is_admin()))
-            .bind(id)
-            .fetch_optional(p)
-            .await)?)
+        Ok(self.leads_where(actor, "and l.id = $4", &[id]).await?.pop())
     }
 
     /// The leads waiting in the lead pools `actor` may claim from (their team's and those
@@ -128,18 +113,10 @@ impl Store {
         actor: &Actor,
         limit: i64,
     ) -> Result<Vec<Lead>, StoreError> {
-        let sql = sqlx::AssertSqlSafe(format!(
-            "{SELECT} and l.status = 'pooled' and exists (select 1 from users me join teams mt \
+        let tail = "and l.status = 'pooled' and exists (select 1 from users me join teams mt \
              on mt.id = me.team_id where me.id = $1 and mt.path like pt.path || '%') \
-             order by l.id limit $4"
-        ));
-        Ok(on_db!(&self.db, |p| sqlx::query_as::<_, Lead>(sql)
-            .bind(actor.user_id.0)
-            .bind(scope_pattern(actor))
-            .bind(i64::from(actor.is_admin()))
-            .bind(limit)
-            .fetch_all(p)
-            .await)?)
+             order by l.id limit $4";
+        self.leads_where(actor, tail, &[limit]).await
     }
 
     /// The open leads `actor` may see that wait longest for an answer, a rep or a claim
@@ -149,16 +126,29 @@ impl Store {
         actor: &Actor,
         limit: i64,
     ) -> Result<Vec<Lead>, StoreError> {
-        let sql = sqlx::AssertSqlSafe(format!(
-            "{SELECT} and l.status in ('assigned', 'pooled', 'unrouted') \
-             and l.responded_at is null order by l.received_at, l.id limit $4"
-        ));
-        Ok(on_db!(&self.db, |p| sqlx::query_as::<_, Lead>(sql)
-            .bind(actor.user_id.0)
-            .bind(scope_pattern(actor))
-            .bind(i64::from(actor.is_admin()))
-            .bind(limit)
-            .fetch_all(p)
-            .await)?)
+        let tail = "and l.status in ('assigned', 'pooled', 'unrouted') \
+             and l.responded_at is null order by l.received_at, l.id limit $4";
+        self.leads_where(actor, tail, &[limit]).await
+    }
+
+    /// The leads `actor` may read that also meet `tail` (a condition, order and limit on
+    /// `$4`, `$5` … bound to `extra` in order).
+    async fn leads_where(
+        &self,
+        actor: &Actor,
+        tail: &str,
+        extra: &[i64],
+    ) -> Result<Vec<Lead>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!("{SELECT} {tail}"));
+        Ok(on_db!(&self.db, |p| {
+            let mut q = sqlx::query_as::<_, Lead>(sql)
+                .bind(actor.user_id.0)
+                .bind(scope_pattern(actor))
+                .bind(i64::from(actor.is_admin()));
+            for v in extra {
+                q = q.bind(*v);
+            }
+            q.fetch_all(p).await
+        })?)
     }
 }
