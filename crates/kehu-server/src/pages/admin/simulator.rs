@@ -13,10 +13,10 @@ use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use chrono::{Days, Duration};
 use kehu_domain::error::{FieldError, FieldErrors};
 use kehu_domain::routing::{RepOutcome, RoutingRule, Simulation, SimulationRange};
@@ -24,7 +24,9 @@ use serde::Deserialize;
 
 /// The simulator routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/admin/routing/simulate", get(form).post(run))
+    Router::new()
+        .route("/admin/routing/simulate", get(form).post(run))
+        .route("/admin/routing/rules", post(enable))
 }
 
 #[derive(Template, WebTemplate)]
@@ -41,6 +43,8 @@ struct SimulatorPage {
     /// `from`, `to` and `rules…` errors, each `(field, message)`.
     errors: Vec<(String, String)>,
     result: Option<Results>,
+    /// An admin, who may make a simulated draft the live rules.
+    can_enable: bool,
 }
 
 impl SimulatorPage {
@@ -102,7 +106,16 @@ struct SimulateForm {
     rules: String,
 }
 
-async fn form(State(state): State<AppState>, session: Session) -> Result<SimulatorPage, PageError> {
+#[derive(Debug, Deserialize)]
+struct FlashQuery {
+    flash: Option<String>,
+}
+
+async fn form(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<FlashQuery>,
+) -> Result<SimulatorPage, PageError> {
     may_simulate(&session.actor)?;
     let live: Vec<_> = state
         .store
@@ -124,7 +137,50 @@ async fn form(State(state): State<AppState>, session: Session) -> Result<Simulat
         to: today.format("%Y-%m-%d").to_string(),
         rules,
     };
-    Ok(page(&session, input, Vec::new(), None))
+    let mut p = page(&session, input, Vec::new(), None);
+    p.flash = q
+        .flash
+        .filter(|f| f == "rules_saved")
+        .map(|_| T(session.locale).t("simulate.rules_saved").to_owned());
+    Ok(p)
+}
+
+#[derive(Debug, Deserialize)]
+struct EnableForm {
+    #[serde(default)]
+    rules: String,
+}
+
+/// Makes the simulated draft the live rule list (admins), checked as the API checks it; an
+/// error shows the draft again with every field named.
+async fn enable(
+    State(state): State<AppState>,
+    CsrfForm(session, form): CsrfForm<EnableForm>,
+) -> Result<Response, PageError> {
+    if !session.actor.is_admin() {
+        return Err(AppError::Forbidden.into());
+    }
+    let saved = match parse_rules_json(&form.rules) {
+        Ok(rules) => crate::routing::save_rules(&state, &session.actor, &rules).await,
+        Err(e) => Err(AppError::Fields(e.into())),
+    };
+    match saved {
+        Ok(()) => Ok(Redirect::to("/admin/routing/simulate?flash=rules_saved").into_response()),
+        Err(AppError::Fields(errs)) => {
+            let today = state
+                .now()
+                .with_timezone(&state.config.utc_offset)
+                .date_naive();
+            let input = SimulateForm {
+                from: today.format("%Y-%m-%d").to_string(),
+                to: today.format("%Y-%m-%d").to_string(),
+                rules: form.rules,
+            };
+            let p = page(&session, input, messages(T(session.locale), &errs), None);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn run(
@@ -196,6 +252,7 @@ fn page(
         rules: form.rules,
         errors,
         result,
+        can_enable: session.actor.is_admin(),
     }
 }
 

@@ -97,6 +97,70 @@ async fn a_simulation_from_the_page_shows_a_bar_group_and_a_row_per_rep() {
             text,
             "{b:?}: the draft stays in the form"
         );
+
+        // The admin makes the simulated draft the live rules from the results.
+        assert_eq!(
+            run.attr("#enable-rules input[name=rules]", "value"),
+            Some(text.clone())
+        );
+        let csrf = run.csrf();
+        let saved = web
+            .post(
+                "/admin/routing/rules",
+                &[("csrf", csrf.as_str()), ("rules", &text)],
+            )
+            .await
+            .status(303);
+        assert_eq!(
+            saved.location(),
+            "/admin/routing/simulate?flash=rules_saved",
+            "{b:?}"
+        );
+        let live = o
+            .app
+            .get(&o.admin, "/api/v1/routing-rules")
+            .await
+            .assert_status(200);
+        assert_eq!(live.body["rules"][0]["name"], "华南", "{b:?}");
+        let after = web
+            .get("/admin/routing/simulate?flash=rules_saved")
+            .await
+            .status(200);
+        assert_eq!(after.text("#flash"), zh("simulate.rules_saved"), "{b:?}");
+        // A bad draft is refused naming the field, and nothing changes.
+        let bad = json!({ "rules": [{ "name": "x", "strategy": "round_robin", "target": {} }] })
+            .to_string();
+        let csrf = after.csrf();
+        let refused = web
+            .post(
+                "/admin/routing/rules",
+                &[("csrf", csrf.as_str()), ("rules", &bad)],
+            )
+            .await
+            .status(422);
+        assert!(
+            refused
+                .text("#error-rules")
+                .contains("rules[0].target.reps"),
+            "{b:?}: {}",
+            refused.body
+        );
+        let still = o
+            .app
+            .get(&o.admin, "/api/v1/routing-rules")
+            .await
+            .assert_status(200);
+        assert_eq!(still.body["rules"][0]["name"], "华南", "{b:?}");
+        // A manager simulates but does not enable.
+        let mgr = signed_in(&o.app, "mgr_east").await;
+        let page = mgr.get(PAGE).await.status(200);
+        let csrf = page.csrf();
+        mgr.post(
+            "/admin/routing/rules",
+            &[("csrf", csrf.as_str()), ("rules", &text)],
+        )
+        .await
+        .status(403);
     }
 }
 
