@@ -13,8 +13,9 @@ use kehu_domain::error::{FieldError, FieldErrors};
 use kehu_domain::ids::UserId;
 use kehu_domain::lead::LeadId;
 use kehu_domain::routing::{
-    CandidateVerdict, Factors, FeedAlert, RoutingExplanation, RoutingRule, RuleTrial, Skip,
-    TrialResult, note_availability, route, validate_rules,
+    CandidateVerdict, Factors, FeedAlert, FormerOwner, FormerVerdict, LeadRoutingSettings,
+    RoutingExplanation, RoutingRule, RuleTrial, Skip, TrialResult, note_availability,
+    route_with_former, validate_rules,
 };
 use kehu_store::Store;
 use kehu_store::leads::DueStep;
@@ -83,6 +84,9 @@ pub async fn check_rules(store: &Store, rules: &[RoutingRule]) -> Result<(), App
     }
 }
 
+/// The settings key of [`LeadRoutingSettings`].
+pub const LEAD_ROUTING: &str = "lead_routing";
+
 /// Routes `lead` if it is unrouted. A failure is logged and leaves the lead unrouted: intake
 /// has already succeeded and must answer the sender the same either way.
 pub async fn route_new_lead(state: &AppState, lead: LeadId) {
@@ -113,8 +117,10 @@ async fn route_from(
     let local = state.config.utc_offset;
     let (health, feed) = crate::availability::health(state).await?;
     let feed_leave = crate::availability::counts_feed_leave(health, &feed);
-    let decide = |facts: &_, rules: &_, candidates: &_| {
-        let mut routing = route(facts, rules, candidates, now, local);
+    let prefer: LeadRoutingSettings = state.store.setting(LEAD_ROUTING).await?;
+    let decide = |facts: &_, former: Option<&FormerOwner>, rules: &_, candidates: &_| {
+        let former = former.filter(|_| prefer.prefer_former_owner);
+        let mut routing = route_with_former(facts, former, rules, candidates, now, local);
         note_availability(&mut routing, health, feed.fallback);
         routing
     };
@@ -134,6 +140,9 @@ pub fn routing_lines(
     pool: Option<&str>,
 ) -> Vec<String> {
     let mut lines = vec![headline(t, e, pool)];
+    if let Some(v) = &e.former_owner {
+        lines.push(former_line(t, offset, v, e.former_owner_name.as_deref()));
+    }
     if let Some(alert) = &e.availability {
         lines.push(alert_line(t, offset, alert));
     }
@@ -187,7 +196,40 @@ fn alert_line(t: T, offset: FixedOffset, a: &FeedAlert) -> String {
     t.fmt(key, &[("since", &since), ("fallback", &fallback)])
 }
 
+/// The former owner's verdict: given back, banned until …, or skipped and why.
+fn former_line(t: T, offset: FixedOffset, v: &FormerVerdict, name: Option<&str>) -> String {
+    let rep = |user: UserId| name.map_or_else(|| format!("#{user}"), str::to_owned);
+    match *v {
+        FormerVerdict::Chosen { user } => t.fmt("routing.former_chosen", &[("rep", &rep(user))]),
+        FormerVerdict::Banned { user, until } => {
+            let until = until
+                .with_timezone(&offset)
+                .format("%m-%d %H:%M")
+                .to_string();
+            t.fmt(
+                "routing.former_banned",
+                &[("rep", &rep(user)), ("until", &until)],
+            )
+        }
+        FormerVerdict::Skipped { user, skip } => {
+            let verdict = CandidateVerdict {
+                user,
+                name: name.map(str::to_owned),
+                score: None,
+                factors: None,
+                skip: Some(skip),
+                chosen: false,
+            };
+            let why = candidate_line(t, offset, &verdict);
+            t.fmt("routing.former_skipped", &[("why", &why)])
+        }
+    }
+}
+
 fn headline(t: T, e: &RoutingExplanation, pool: Option<&str>) -> String {
+    if let (Some(FormerVerdict::Chosen { .. }), Some(_)) = (e.former_owner, e.chosen) {
+        return t.t("routing.former_headline").to_owned();
+    }
     match (e.deciding(), e.chosen) {
         (Some(trial), Some(user)) => {
             let rep = rep_name(trial, user);

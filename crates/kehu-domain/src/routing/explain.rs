@@ -1,6 +1,7 @@
 //! A routing decision as data, stored with the lead: each rule tried in order and why it
 //! did not decide, and for the rule that tried its reps each candidate's score or skip.
 
+use super::former::FormerVerdict;
 use super::rule::Miss;
 use super::strategy::{Factors, Skip};
 use crate::availability::{FeedFallback, FeedHealth};
@@ -21,6 +22,12 @@ pub struct RoutingExplanation {
     /// did instead.
     #[serde(default)]
     pub availability: Option<FeedAlert>,
+    /// The matched pool customer's former owner, when preferred, and what came of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub former_owner: Option<FormerVerdict>,
+    /// That former owner's name, for the explanation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub former_owner_name: Option<String>,
 }
 
 /// A decision taken without a trustworthy availability feed.

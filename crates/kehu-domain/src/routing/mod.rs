@@ -8,6 +8,7 @@
 pub mod breach;
 pub mod explain;
 pub mod fairness;
+pub mod former;
 pub mod range;
 pub mod rule;
 pub mod simulate;
@@ -16,6 +17,7 @@ pub mod strategy;
 pub use breach::{BreachRates, PastWindow};
 pub use explain::{CandidateVerdict, FeedAlert, RoutingExplanation, RuleTrial, TrialResult};
 pub use fairness::{Fairness, gini};
+pub use former::{FormerOwner, FormerVerdict, LeadRoutingSettings, prefer_former};
 pub use range::{MAX_RANGE_DAYS, SimulationRange};
 pub use rule::{
     Criteria, LeadFacts, Miss, RoutingRule, Target, TargetRep, TimeWindow, validate_rules,
@@ -75,6 +77,8 @@ pub fn route(
                     chosen: None,
                     pooled: Some(team),
                     availability: None,
+                    former_owner: None,
+                    former_owner_name: None,
                 },
                 state: None,
             };
@@ -93,6 +97,8 @@ pub fn route(
                         chosen: Some(user),
                         pooled: None,
                         availability: None,
+                        former_owner: None,
+                        former_owner_name: None,
                     },
                     state: Some((index, pick.state)),
                 };
@@ -111,9 +117,45 @@ pub fn route(
             chosen: None,
             pooled: None,
             availability: None,
+            former_owner: None,
+            former_owner_name: None,
         },
         state: None,
     }
+}
+
+/// Routes `lead` preferring `former` (the matched pool customer's last owner) when given:
+/// they get it when [`prefer_former`] says so, else the rules decide; either way the
+/// explanation carries the former owner's verdict.
+pub fn route_with_former(
+    lead: &LeadFacts,
+    former: Option<&FormerOwner>,
+    rules: &[(RoutingRule, StrategyState)],
+    candidates: &HashMap<UserId, CandidateFacts>,
+    now: DateTime<Utc>,
+    local: FixedOffset,
+) -> Routing {
+    let verdict = former.map(|f| prefer_former(f, candidates, now));
+    let name = former.and_then(|f| candidates.get(&f.user).map(|c| c.name.clone()));
+    if let Some(FormerVerdict::Chosen { user }) = verdict {
+        return Routing {
+            chosen: Some(user),
+            pooled: None,
+            explanation: RoutingExplanation {
+                rules: Vec::new(),
+                chosen: Some(user),
+                pooled: None,
+                availability: None,
+                former_owner: verdict,
+                former_owner_name: name,
+            },
+            state: None,
+        };
+    }
+    let mut routing = route(lead, rules, candidates, now, local);
+    routing.explanation.former_owner = verdict;
+    routing.explanation.former_owner_name = name;
+    routing
 }
 
 /// Marks `routing` as decided without a trustworthy availability feed when `health` says

@@ -6,12 +6,14 @@ use super::ApiJson;
 use crate::auth::ApiActor;
 use crate::error::{ApiError, AppError};
 use crate::follow_ups::{EFFECTIVENESS, PROTECTION};
+use crate::routing::LEAD_ROUTING;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use kehu_domain::followup::EffectivenessRules;
 use kehu_domain::ownership::protection::ProtectionRules;
+use kehu_domain::routing::LeadRoutingSettings;
 
 /// The settings routes.
 pub fn router() -> Router<AppState> {
@@ -24,6 +26,32 @@ pub fn router() -> Router<AppState> {
             "/api/v1/settings/protection-periods",
             get(protection).put(put_protection),
         )
+        .route(
+            "/api/v1/settings/lead-routing",
+            get(lead_routing).put(put_lead_routing),
+        )
+}
+
+async fn lead_routing(
+    State(state): State<AppState>,
+    ApiActor(_): ApiActor,
+) -> Result<Json<LeadRoutingSettings>, ApiError> {
+    Ok(Json(state.store.setting(LEAD_ROUTING).await?))
+}
+
+async fn put_lead_routing(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(settings): ApiJson<LeadRoutingSettings>,
+) -> Result<Json<LeadRoutingSettings>, ApiError> {
+    if !actor.is_admin() {
+        return Err(AppError::Forbidden.into());
+    }
+    state
+        .store
+        .put_setting(&actor, LEAD_ROUTING, &settings, state.now())
+        .await?;
+    Ok(Json(settings))
 }
 
 async fn effectiveness(

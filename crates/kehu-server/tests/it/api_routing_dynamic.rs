@@ -142,3 +142,85 @@ async fn a_team_target_routes_over_the_teams_reps_as_they_are_now() {
             .assert_fields(&["rules[0].target.team", "rules[1].target"]);
     }
 }
+
+/// A pool customer released by `rep`, and a lead of it.
+async fn pool_customer_lead(o: &Org, token: &str, name: &str, key: &str) -> Value {
+    let phone = crate::harness::fresh_phone();
+    let cid = crate::harness::id_of(&o.app.customer(&o.rep_a, name, &phone).await);
+    o.app
+        .post(
+            &o.rep_a,
+            &format!("/api/v1/customers/{cid}/release"),
+            json!({ "reason": "暂无需求" }),
+        )
+        .await
+        .assert_status(200);
+    let body = json!({ "company": name, "phone": phone });
+    let r = crate::api_leads::send(&o.app, token, Some(key), &body)
+        .await
+        .assert_status(201);
+    let id = crate::harness::id_of(&r.body);
+    o.app
+        .get(&o.admin, &format!("/api/v1/leads/{id}"))
+        .await
+        .assert_status(200)
+        .body
+}
+
+#[tokio::test]
+async fn a_lead_of_a_pool_customer_goes_back_to_its_former_owner_when_preferred() {
+    for b in kehu_testkit::BACKENDS {
+        let o = Org::start(b).await;
+        let (_, token) = source(&o, 100).await;
+        let rules = json!([{ "name": "华东", "strategy": "round_robin", "target": { "reps": [{ "user": o.rep_b.id }] } }]);
+        set_rules(&o, rules).await;
+        // Off by default: the rules decide.
+        let l = pool_customer_lead(&o, &token, "苏州华星精密", "f1").await;
+        assert_eq!(l["assigned_to"]["id"], o.rep_b.id, "{b:?}: {l}");
+        assert_eq!(l["routing"]["former_owner"], Value::Null, "{b:?}");
+        o.app
+            .send(
+                &o.admin,
+                Method::PUT,
+                "/api/v1/settings/lead-routing",
+                Some(&json!({ "prefer_former_owner": true })),
+            )
+            .await
+            .assert_status(200);
+        o.app
+            .send(
+                &o.rep_a,
+                Method::PUT,
+                "/api/v1/settings/lead-routing",
+                Some(&json!({ "prefer_former_owner": false })),
+            )
+            .await
+            .assert_problem(403);
+        let l = pool_customer_lead(&o, &token, "无锡恒达机械", "f2").await;
+        assert_eq!(l["assigned_to"]["id"], o.rep_a.id, "{b:?}: {l}");
+        assert_eq!(l["routing"]["former_owner"]["code"], "chosen", "{b:?}");
+        let want = crate::harness::ui_fmt("en", "routing.former_chosen", &[("rep", "用户rep_a")]);
+        assert_eq!(l["routing_text"][1], want, "{b:?}: {}", l["routing_text"]);
+        // The former owner on leave is skipped with the reason, and the rules decide.
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "leave relative to the server's real present"
+        )]
+        let now = chrono::Utc::now();
+        let at = |d: i64| (now + chrono::Duration::days(d)).to_rfc3339();
+        o.app
+            .post(
+                &o.admin,
+                &format!("/api/v1/users/{}/leaves", o.rep_a.id),
+                json!({ "from": at(-1), "until": at(3), "note": "年假" }),
+            )
+            .await
+            .assert_status(201);
+        let l = pool_customer_lead(&o, &token, "杭州云帆科技", "f3").await;
+        assert_eq!(l["assigned_to"]["id"], o.rep_b.id, "{b:?}: {l}");
+        assert_eq!(
+            l["routing"]["former_owner"]["skip"]["code"], "on_leave",
+            "{b:?}: {l}"
+        );
+    }
+}

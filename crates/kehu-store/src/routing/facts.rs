@@ -8,9 +8,9 @@ use crate::error::StoreError;
 use crate::pools::{home_pool, parse_rules};
 use crate::rows::micros;
 use chrono::{DateTime, Duration, Utc};
-use kehu_domain::ids::{TeamId, UserId};
+use kehu_domain::ids::{CustomerId, TeamId, UserId};
 use kehu_domain::pool::{Leave, PoolRules};
-use kehu_domain::routing::{CandidateFacts, RoutingRule, TargetRep};
+use kehu_domain::routing::{CandidateFacts, FormerOwner, RoutingRule, TargetRep};
 use std::collections::HashMap;
 
 /// How many recent first responses and how many days of closed deals the dynamic
@@ -173,6 +173,35 @@ async fn deals(
         q.build_query_as().fetch_all(&mut *c).await
     })?;
     Ok(rows.into_iter().map(|(u, w, n)| (u, (w, n))).collect())
+}
+
+/// The last owner of `customer` while it sits in a pool, when they released it or lost it to a
+/// recycle, with that pool's re-claim ban: whom a lead of it may go back to.
+pub(super) async fn former_owner(
+    tx: &mut Tx,
+    customer: CustomerId,
+) -> Result<Option<FormerOwner>, StoreError> {
+    type Row = (Option<i64>, DateTime<Utc>, Option<String>);
+    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(
+        "select e.from_user, e.at, p.rules from customers c \
+         join ownership_events e on e.customer_id = c.id left join pools p on p.id = c.pool_id \
+         where c.id = $1 and c.owner_id is null and c.merged_into is null \
+         and e.kind in ('release', 'recycle') order by e.at desc, e.id desc limit 1"
+    )
+    .bind(customer.0)
+    .fetch_optional(&mut *c)
+    .await)?;
+    let Some((Some(user), lost_at, rules)) = row else {
+        return Ok(None);
+    };
+    let rules = rules
+        .as_deref()
+        .map_or_else(|| Ok(PoolRules::default()), parse_rules)?;
+    Ok(Some(FormerOwner {
+        user: UserId(user),
+        lost_at,
+        ban_days: rules.claim.reclaim_ban_days,
+    }))
 }
 
 /// The active reps of a team's subtree, by name: a team target's reps at an instant.

@@ -15,7 +15,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use kehu_domain::ids::{CustomerId, UserId};
 use kehu_domain::lead::LeadId;
 use kehu_domain::routing::{
-    CandidateFacts, LeadFacts, Routing, RoutingRule, Strategy, StrategyState,
+    CandidateFacts, FormerOwner, LeadFacts, Routing, RoutingRule, Strategy, StrategyState,
 };
 pub use simulate::SimulationFacts;
 use std::collections::HashMap;
@@ -131,7 +131,8 @@ impl Store {
     }
 
     /// Routes `lead` if it still stands where `from` says (awaiting routing, or with the rep
-    /// who missed its window at that step): `decide` sees the lead, the rules with their
+    /// who missed its window at that step): `decide` sees the lead, the former owner of the
+    /// pool customer it matched (a first routing only), the rules with their
     /// state and the facts, read in this transaction, of the reps of the rules that take the
     /// lead at `now` (in the `local` offset); their leave from the availability feed counts
     /// only with `feed_leave`. Writes the decision on the lead with its event
@@ -149,6 +150,7 @@ impl Store {
     where
         F: Fn(
             &LeadFacts,
+            Option<&FormerOwner>,
             &[(RoutingRule, StrategyState)],
             &HashMap<UserId, CandidateFacts>,
         ) -> Routing,
@@ -179,6 +181,7 @@ impl Store {
     where
         F: Fn(
             &LeadFacts,
+            Option<&FormerOwner>,
             &[(RoutingRule, StrategyState)],
             &HashMap<UserId, CandidateFacts>,
         ) -> Routing,
@@ -188,6 +191,11 @@ impl Store {
             return Ok(None);
         };
         let missed = missed_reps(&mut tx, lead, from).await?;
+        // Only a first routing of a lead matching a pool customer can go back to its owner.
+        let former = match (from, customer) {
+            (RouteFrom::Unrouted, Some(c)) => facts::former_owner(&mut tx, c).await?,
+            _ => None,
+        };
         lock_states(&mut tx).await?;
         let mut rules = rules_with_state(&mut tx).await?;
         for (_, rule, _) in &mut rules {
@@ -202,6 +210,7 @@ impl Store {
             .filter(|(_, r, _)| r.active && r.criteria.miss(&facts, at).is_none())
             .flat_map(|(_, r, _)| r.target.reps.iter().map(|t| t.user))
             .collect();
+        users.extend(former.as_ref().map(|f| f.user));
         users.sort_unstable();
         users.dedup();
         let wanted = facts::Wanted {
@@ -223,7 +232,7 @@ impl Store {
                 )
             })
             .collect();
-        let routing = decide(&facts, &list, &candidates);
+        let routing = decide(&facts, former.as_ref(), &list, &candidates);
         if let Some((index, state)) = &routing.state {
             let (id, _, old) = &rules[*index];
             save_state(&mut tx, *id, state, old.as_ref().map(|(_, v)| *v)).await?;
