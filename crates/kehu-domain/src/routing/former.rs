@@ -92,6 +92,8 @@ mod tests {
             response_median_mins: None,
             deals_won: 0,
             deals_closed: 0,
+            territory: Vec::new(),
+            out_of_territory: false,
         };
         HashMap::from([(UserId(7), f)])
     }

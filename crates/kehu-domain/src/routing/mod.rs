@@ -83,6 +83,13 @@ pub fn route(
                 state: None,
             };
         }
+        let marked;
+        let candidates = if rule.strategy == Strategy::Territory {
+            marked = mark_territory(lead, candidates);
+            &marked
+        } else {
+            candidates
+        };
         let pick = strategy::pick(rule, state, candidates, now);
         trial.candidates = pick.verdicts;
         match pick.chosen {
@@ -122,6 +129,33 @@ pub fn route(
         },
         state: None,
     }
+}
+
+/// The candidates with those whose territory misses `lead`'s province and city marked: a
+/// place matches when one names the other's beginning (`苏州` and `苏州市`). A lead naming
+/// no place matches nobody's territory, so a territory rule falls through for it.
+fn mark_territory(
+    lead: &LeadFacts,
+    candidates: &HashMap<UserId, CandidateFacts>,
+) -> HashMap<UserId, CandidateFacts> {
+    let places: Vec<&str> = [lead.province.as_deref(), lead.city.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let covers = |t: &str| {
+        let t = t.trim();
+        !t.is_empty() && places.iter().any(|p| p.starts_with(t) || t.starts_with(p))
+    };
+    candidates
+        .iter()
+        .map(|(u, f)| {
+            let mut f = f.clone();
+            f.out_of_territory = !f.territory.iter().any(|t| covers(t));
+            (*u, f)
+        })
+        .collect()
 }
 
 /// Routes `lead` preferring `former` (the matched pool customer's last owner) when given:
@@ -234,6 +268,8 @@ mod tests {
             response_median_mins: None,
             deals_won: 0,
             deals_closed: 0,
+            territory: Vec::new(),
+            out_of_territory: false,
         }
     }
 

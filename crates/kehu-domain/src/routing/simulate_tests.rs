@@ -25,6 +25,8 @@ fn rep(name: &str) -> CandidateFacts {
         response_median_mins: None,
         deals_won: 0,
         deals_closed: 0,
+        territory: Vec::new(),
+        out_of_territory: false,
     }
 }
 

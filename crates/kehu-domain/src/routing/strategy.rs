@@ -21,6 +21,9 @@ pub enum Strategy {
     LeastLoaded,
     /// The highest saturation × responsiveness × capability (see [`DynamicWeights`]).
     Dynamic,
+    /// Territory match (按区域): only reps whose territory names the lead's province or city,
+    /// the least loaded of them first; ties to the earlier rep.
+    Territory,
 }
 
 /// The dynamic strategy's factor weights: each factor is raised to its weight, so 0 turns
@@ -104,6 +107,10 @@ pub struct CandidateFacts {
     pub deals_won: u32,
     /// See `deals_won`.
     pub deals_closed: u32,
+    /// Provinces and cities they cover (territory match).
+    pub territory: Vec<String>,
+    /// Set by routing for a territory rule when their territory misses the lead's place.
+    pub out_of_territory: bool,
 }
 
 impl CandidateFacts {
@@ -132,6 +139,8 @@ pub enum Skip {
     },
     /// Let this lead's response window pass before.
     MissedWindow,
+    /// Their territory does not name the lead's province or city.
+    OutOfTerritory,
     /// Owns as many customers as their cap allows.
     AtCap {
         /// Owned now.
@@ -149,6 +158,7 @@ impl Skip {
             Self::Inactive => "inactive",
             Self::OnLeave { .. } => "on_leave",
             Self::MissedWindow => "missed_window",
+            Self::OutOfTerritory => "out_of_territory",
             Self::AtCap { .. } => "at_cap",
         }
     }
@@ -164,6 +174,9 @@ pub fn skip_reason(facts: Option<&CandidateFacts>, now: DateTime<Utc>) -> Option
     }
     if f.missed_window {
         return Some(Skip::MissedWindow);
+    }
+    if f.out_of_territory {
+        return Some(Skip::OutOfTerritory);
     }
     // Back-to-back leaves: report the last one's end as the return.
     if let Some(first) = f.leaves.iter().find(|l| l.from <= now && now < l.until) {
@@ -209,7 +222,9 @@ pub fn pick(
     let (chosen, scores, new_state) = match rule.strategy {
         Strategy::RoundRobin => round_robin(reps.len(), &eligible, state),
         Strategy::WeightedRoundRobin => weighted(reps, &eligible, state),
-        Strategy::LeastLoaded => least_loaded(reps, &eligible, candidates, state),
+        Strategy::LeastLoaded | Strategy::Territory => {
+            least_loaded(reps, &eligible, candidates, state)
+        }
         Strategy::Dynamic => dynamic(reps, &eligible, candidates, rule.dynamic, state),
     };
     let verdicts = reps

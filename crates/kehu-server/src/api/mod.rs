@@ -21,6 +21,7 @@ mod pools;
 mod routing;
 mod settings;
 mod simulator;
+mod territory;
 mod transfers;
 
 pub use customers::parse_scope as customers_scope;
@@ -54,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .merge(pools::router())
         .merge(routing::router())
         .merge(settings::router())
+        .merge(territory::router())
         .merge(simulator::router())
         .merge(transfers::router())
         .fallback(not_found)

@@ -224,3 +224,100 @@ async fn a_lead_of_a_pool_customer_goes_back_to_its_former_owner_when_preferred(
         );
     }
 }
+
+/// Sends `body` with idempotency key `key` and answers the lead as the admin reads it.
+async fn sent(o: &Org, token: &str, key: &str, body: Value) -> Value {
+    let r = crate::api_leads::send(&o.app, token, Some(key), &body)
+        .await
+        .assert_status(201);
+    let id = crate::harness::id_of(&r.body);
+    o.app
+        .get(&o.admin, &format!("/api/v1/leads/{id}"))
+        .await
+        .assert_status(200)
+        .body
+}
+
+#[tokio::test]
+async fn a_territory_rule_gives_leads_to_the_reps_who_cover_the_place_and_falls_through_otherwise()
+{
+    for b in kehu_testkit::BACKENDS {
+        let o = Org::start(b).await;
+        let (_, token) = source(&o, 100).await;
+        let path = |u: i64| format!("/api/v1/users/{u}/territory");
+        o.app
+            .send(
+                &o.manager,
+                Method::PUT,
+                &path(o.rep_a.id),
+                Some(&json!({ "places": ["江苏省", " 苏州 "] })),
+            )
+            .await
+            .assert_status(200);
+        o.app
+            .send(
+                &o.manager,
+                Method::PUT,
+                &path(o.rep_b.id),
+                Some(&json!({ "places": ["浙江"] })),
+            )
+            .await
+            .assert_status(200);
+        let mine = o
+            .app
+            .get(&o.rep_a, &path(o.rep_a.id))
+            .await
+            .assert_status(200);
+        assert_eq!(
+            mine.body["places"],
+            json!(["江苏省", "苏州"]),
+            "{b:?}: trimmed, sorted"
+        );
+        o.app
+            .send(
+                &o.rep_a,
+                Method::PUT,
+                &path(o.rep_a.id),
+                Some(&json!({ "places": [] })),
+            )
+            .await
+            .assert_problem(403);
+        o.app
+            .get(&o.south_rep, &path(o.rep_a.id))
+            .await
+            .assert_problem(404);
+        o.app
+            .send(
+                &o.manager,
+                Method::PUT,
+                &path(o.rep_a.id),
+                Some(&json!({ "places": [""] })),
+            )
+            .await
+            .assert_fields(&["places[0]"]);
+        set_rules(&o, json!([
+            { "name": "按区域", "strategy": "territory",
+              "target": { "reps": [{ "user": o.rep_a.id }, { "user": o.rep_b.id }] } },
+            { "name": "兜底", "strategy": "round_robin", "target": { "reps": [{ "user": o.south_rep.id }] } },
+        ])).await;
+        let js = sent(&o, &token, "t1", json!({ "company": "苏州甲", "phone": crate::harness::fresh_phone(), "city": "苏州市" })).await;
+        assert_eq!(js["assigned_to"]["id"], o.rep_a.id, "{b:?}: {js}");
+        let skipped = &js["routing"]["rules"][0]["candidates"][1];
+        assert_eq!(skipped["skip"]["code"], "out_of_territory", "{b:?}: {js}");
+        let zj = sent(&o, &token, "t2", json!({ "company": "杭州乙", "phone": crate::harness::fresh_phone(), "province": "浙江省" })).await;
+        assert_eq!(zj["assigned_to"]["id"], o.rep_b.id, "{b:?}: {zj}");
+        // Nobody covers 广东, and a lead without a place matches no territory: the fallback.
+        let gd = sent(&o, &token, "t3", json!({ "company": "广州丙", "phone": crate::harness::fresh_phone(), "province": "广东省" })).await;
+        assert_eq!(gd["assigned_to"]["id"], o.south_rep.id, "{b:?}: {gd}");
+        let none = sent(
+            &o,
+            &token,
+            "t4",
+            json!({ "company": "某公司", "phone": crate::harness::fresh_phone() }),
+        )
+        .await;
+        assert_eq!(none["assigned_to"]["id"], o.south_rep.id, "{b:?}");
+        let text = gd["routing_text"].to_string();
+        assert!(text.contains("not in their territory"), "{b:?}: {text}");
+    }
+}

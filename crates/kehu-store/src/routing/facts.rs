@@ -53,6 +53,7 @@ pub(super) async fn candidates(
         q.build_query_as().fetch_all(&mut *c).await
     })?;
     let mut leave = leaves(tx, users, now, wanted.feed_leave).await?;
+    let mut places = territories(tx, users).await?;
     let (mut medians, mut deals) = if wanted.track_record {
         (medians(tx, users).await?, deals(tx, users, now).await?)
     } else {
@@ -82,6 +83,8 @@ pub(super) async fn candidates(
             response_median_mins: medians.remove(&id),
             deals_won: n(deals_won),
             deals_closed: n(deals_closed),
+            territory: places.remove(&id).unwrap_or_default(),
+            out_of_territory: false,
         };
         out.insert(UserId(id), facts);
     }
@@ -122,6 +125,66 @@ async fn leaves(
         out.entry(user).or_default().push(Leave { from, until });
     }
     Ok(out)
+}
+
+/// The places each user covers.
+async fn territories(
+    tx: &mut Tx,
+    users: &[UserId],
+) -> Result<HashMap<i64, Vec<String>>, StoreError> {
+    let rows: Vec<(i64, String)> = on_tx!(tx, |c| {
+        let mut q = sqlx::QueryBuilder::new(
+            "select user_id, place from rep_territories where user_id in (",
+        );
+        push_ids(&mut q, users);
+        q.push(" order by user_id, place");
+        q.build_query_as().fetch_all(&mut *c).await
+    })?;
+    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    for (user, place) in rows {
+        out.entry(user).or_default().push(place);
+    }
+    Ok(out)
+}
+
+impl Store {
+    /// The places `user` covers, sorted.
+    pub async fn territory(&self, user: UserId) -> Result<Vec<String>, StoreError> {
+        Ok(on_db!(&self.db, |p| sqlx::query_scalar(
+            "select place from rep_territories where user_id = $1 order by place"
+        )
+        .bind(user.0)
+        .fetch_all(p)
+        .await)?)
+    }
+
+    /// Replaces the places `user` covers (validated by the caller).
+    pub async fn set_territory(&self, user: UserId, places: &[String]) -> Result<(), StoreError> {
+        crate::db::with_retry(|| async {
+            let mut tx = self.begin_write().await?;
+            on_tx!(&mut tx, |c| sqlx::query(
+                "delete from rep_territories where user_id = $1"
+            )
+            .bind(user.0)
+            .execute(&mut *c)
+            .await
+            .map(|_| ()))?;
+            for place in places {
+                on_tx!(&mut tx, |c| sqlx::query(
+                    "insert into rep_territories (user_id, place) values ($1, $2) \
+                     on conflict do nothing"
+                )
+                .bind(user.0)
+                .bind(place)
+                .execute(&mut *c)
+                .await
+                .map(|_| ()))?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
 }
 
 /// Median minutes from assignment to first response over each user's last
