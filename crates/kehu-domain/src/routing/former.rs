@@ -94,6 +94,7 @@ mod tests {
             deals_closed: 0,
             territory: Vec::new(),
             out_of_territory: false,
+            hours: None,
         };
         HashMap::from([(UserId(7), f)])
     }

@@ -9,6 +9,7 @@ pub mod breach;
 pub mod explain;
 pub mod fairness;
 pub mod former;
+pub mod hours;
 pub mod range;
 pub mod rule;
 pub mod simulate;
@@ -18,6 +19,7 @@ pub use breach::{BreachRates, PastWindow};
 pub use explain::{CandidateVerdict, FeedAlert, RoutingExplanation, RuleTrial, TrialResult};
 pub use fairness::{Fairness, gini};
 pub use former::{FormerOwner, FormerVerdict, LeadRoutingSettings, prefer_former};
+pub use hours::WorkingHours;
 pub use range::{MAX_RANGE_DAYS, SimulationRange};
 pub use rule::{
     Criteria, LeadFacts, Miss, RoutingRule, Target, TargetRep, TimeWindow, validate_rules,
@@ -270,6 +272,7 @@ mod tests {
             deals_closed: 0,
             territory: Vec::new(),
             out_of_territory: false,
+            hours: None,
         }
     }
 

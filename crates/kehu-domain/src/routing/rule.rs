@@ -72,7 +72,8 @@ pub struct TimeWindow {
 }
 
 impl TimeWindow {
-    fn contains(&self, t: NaiveTime) -> bool {
+    /// Whether `t` falls in the window (which may cross midnight).
+    pub fn contains(&self, t: NaiveTime) -> bool {
         if self.from <= self.until {
             self.from <= t && t < self.until
         } else {

@@ -27,6 +27,7 @@ fn rep(name: &str) -> CandidateFacts {
         deals_closed: 0,
         territory: Vec::new(),
         out_of_territory: false,
+        hours: None,
     }
 }
 

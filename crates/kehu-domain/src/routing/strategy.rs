@@ -2,6 +2,7 @@
 //! state the store keeps per rule (so it is fair across restarts and instances).
 
 use super::explain::CandidateVerdict;
+use super::hours::WorkingHours;
 use super::rule::{RoutingRule, TargetRep};
 use crate::ids::UserId;
 use crate::pool::Leave;
@@ -111,6 +112,8 @@ pub struct CandidateFacts {
     pub territory: Vec<String>,
     /// Set by routing for a territory rule when their territory misses the lead's place.
     pub out_of_territory: bool,
+    /// Their working hours; `None`: any time.
+    pub hours: Option<WorkingHours>,
 }
 
 impl CandidateFacts {
@@ -141,6 +144,8 @@ pub enum Skip {
     MissedWindow,
     /// Their territory does not name the lead's province or city.
     OutOfTerritory,
+    /// Outside their working hours (in their time zone).
+    OffShift,
     /// Owns as many customers as their cap allows.
     AtCap {
         /// Owned now.
@@ -159,6 +164,7 @@ impl Skip {
             Self::OnLeave { .. } => "on_leave",
             Self::MissedWindow => "missed_window",
             Self::OutOfTerritory => "out_of_territory",
+            Self::OffShift => "off_shift",
             Self::AtCap { .. } => "at_cap",
         }
     }
@@ -177,6 +183,9 @@ pub fn skip_reason(facts: Option<&CandidateFacts>, now: DateTime<Utc>) -> Option
     }
     if f.out_of_territory {
         return Some(Skip::OutOfTerritory);
+    }
+    if f.hours.as_ref().is_some_and(|h| !h.on_shift(now)) {
+        return Some(Skip::OffShift);
     }
     // Back-to-back leaves: report the last one's end as the return.
     if let Some(first) = f.leaves.iter().find(|l| l.from <= now && now < l.until) {

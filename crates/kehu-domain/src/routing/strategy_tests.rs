@@ -21,6 +21,7 @@ fn facts(name: &str) -> CandidateFacts {
         deals_closed: 0,
         territory: Vec::new(),
         out_of_territory: false,
+        hours: None,
     }
 }
 

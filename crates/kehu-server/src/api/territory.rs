@@ -1,6 +1,7 @@
-//! `GET/PUT /api/v1/users/{id}/territory`: the provinces and cities a rep covers, for
-//! territory-match routing rules. A rep reads their own; their managers and admins set it;
-//! anyone else's is 404.
+//! A rep's routing profile: `GET/PUT /api/v1/users/{id}/territory` (the provinces and cities
+//! they cover, for territory-match rules) and `GET/PUT/DELETE /api/v1/users/{id}/working-hours`
+//! (when routing may give them leads). A rep reads their own; their managers and admins set
+//! them; anyone else's is 404.
 
 use super::{ApiJson, IdPath};
 use crate::auth::ApiActor;
@@ -8,9 +9,12 @@ use crate::error::{ApiError, AppError};
 use crate::leaves::target;
 use crate::state::AppState;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use kehu_domain::error::{FieldError, FieldErrors};
+use kehu_domain::ids::UserId;
+use kehu_domain::routing::WorkingHours;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -21,7 +25,56 @@ const PLACE_MAX: usize = 20;
 
 /// The territory route.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/users/{id}/territory", get(show).put(replace))
+    Router::new()
+        .route("/api/v1/users/{id}/territory", get(show).put(replace))
+        .route(
+            "/api/v1/users/{id}/working-hours",
+            get(hours).put(set_hours).delete(clear_hours),
+        )
+}
+
+/// `id` when `actor` may set their profile: their managers and admins, not the rep.
+async fn settable(
+    state: &AppState,
+    actor: &kehu_domain::Actor,
+    id: i64,
+) -> Result<UserId, AppError> {
+    let user = target(state, actor, id).await?;
+    if actor.role == kehu_domain::Role::Rep {
+        return Err(AppError::Forbidden);
+    }
+    Ok(user)
+}
+
+async fn hours(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    IdPath(id): IdPath,
+) -> Result<Json<Option<WorkingHours>>, ApiError> {
+    let user = target(&state, &actor, id).await?;
+    Ok(Json(state.store.working_hours(user).await?))
+}
+
+async fn set_hours(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    IdPath(id): IdPath,
+    ApiJson(input): ApiJson<WorkingHours>,
+) -> Result<Json<WorkingHours>, ApiError> {
+    let user = settable(&state, &actor, id).await?;
+    input.validate().map_err(AppError::from)?;
+    state.store.set_working_hours(user, Some(&input)).await?;
+    Ok(Json(input))
+}
+
+async fn clear_hours(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    IdPath(id): IdPath,
+) -> Result<StatusCode, ApiError> {
+    let user = settable(&state, &actor, id).await?;
+    state.store.set_working_hours(user, None).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize)]
@@ -46,11 +99,8 @@ async fn replace(
     IdPath(id): IdPath,
     ApiJson(input): ApiJson<TerritoryInput>,
 ) -> Result<Json<Value>, ApiError> {
-    let user = target(&state, &actor, id).await?;
     // Reps do not draw their own territory; the people who route to them do.
-    if actor.role == kehu_domain::Role::Rep {
-        return Err(AppError::Forbidden.into());
-    }
+    let user = settable(&state, &actor, id).await?;
     let mut errs = FieldErrors::default();
     if input.places.len() > PLACES_MAX {
         errs.0.push(FieldError::new("places", "too_long"));

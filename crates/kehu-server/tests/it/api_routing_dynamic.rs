@@ -321,3 +321,88 @@ async fn a_territory_rule_gives_leads_to_the_reps_who_cover_the_place_and_falls_
         assert!(text.contains("not in their territory"), "{b:?}: {text}");
     }
 }
+
+#[tokio::test]
+async fn a_rep_outside_their_working_hours_is_skipped_with_the_reason() {
+    for b in kehu_testkit::BACKENDS {
+        let o = Org::start(b).await;
+        let (_, token) = source(&o, 100).await;
+        set_rules(
+            &o,
+            json!([{ "name": "华东", "strategy": "round_robin",
+            "target": { "reps": [{ "user": o.rep_b.id }, { "user": o.rep_a.id }] } }]),
+        )
+        .await;
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "hours relative to the server's real present"
+        )]
+        let now = chrono::Utc::now();
+        let hhmm = |h: i64| {
+            (now + chrono::Duration::hours(h))
+                .format("%H:%M")
+                .to_string()
+        };
+        let path = format!("/api/v1/users/{}/working-hours", o.rep_b.id);
+        // rep_b works a shift that starts in two hours (UTC, every day): off now.
+        let later = json!({ "utc_offset_minutes": 0, "weekdays": [1, 2, 3, 4, 5, 6, 7],
+                            "time": { "from": hhmm(2), "until": hhmm(3) } });
+        o.app
+            .send(&o.manager, Method::PUT, &path, Some(&later))
+            .await
+            .assert_status(200);
+        o.app
+            .send(&o.rep_b, Method::PUT, &path, Some(&later))
+            .await
+            .assert_problem(403);
+        let l = sent(
+            &o,
+            &token,
+            "h1",
+            json!({ "company": "甲", "phone": crate::harness::fresh_phone() }),
+        )
+        .await;
+        assert_eq!(l["assigned_to"]["id"], o.rep_a.id, "{b:?}: {l}");
+        let c = &l["routing"]["rules"][0]["candidates"][0];
+        assert_eq!(c["skip"]["code"], "off_shift", "{b:?}: {l}");
+        assert!(
+            l["routing_text"]
+                .to_string()
+                .contains("outside their working hours"),
+            "{b:?}"
+        );
+        // A shift around now: rep_b takes leads again.
+        let now_on = json!({ "utc_offset_minutes": 0, "weekdays": [1, 2, 3, 4, 5, 6, 7],
+                             "time": { "from": hhmm(-1), "until": hhmm(1) } });
+        o.app
+            .send(&o.manager, Method::PUT, &path, Some(&now_on))
+            .await
+            .assert_status(200);
+        let l = sent(
+            &o,
+            &token,
+            "h2",
+            json!({ "company": "乙", "phone": crate::harness::fresh_phone() }),
+        )
+        .await;
+        assert_eq!(
+            l["routing"]["rules"][0]["candidates"][0]["skip"],
+            Value::Null,
+            "{b:?}: {l}"
+        );
+        let bad = json!({ "utc_offset_minutes": 900, "weekdays": [], "time": { "from": "09:00:00", "until": "09:00:00" } });
+        o.app
+            .send(&o.manager, Method::PUT, &path, Some(&bad))
+            .await
+            .assert_fields(&["utc_offset_minutes", "weekdays", "time"]);
+        o.app
+            .send(&o.manager, Method::DELETE, &path, None)
+            .await
+            .assert_status(204);
+        assert_eq!(
+            o.app.get(&o.rep_b, &path).await.assert_status(200).body,
+            Value::Null,
+            "{b:?}"
+        );
+    }
+}

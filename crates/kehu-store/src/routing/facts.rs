@@ -10,7 +10,7 @@ use crate::rows::micros;
 use chrono::{DateTime, Duration, Utc};
 use kehu_domain::ids::{CustomerId, TeamId, UserId};
 use kehu_domain::pool::{Leave, PoolRules};
-use kehu_domain::routing::{CandidateFacts, FormerOwner, RoutingRule, TargetRep};
+use kehu_domain::routing::{CandidateFacts, FormerOwner, RoutingRule, TargetRep, WorkingHours};
 use std::collections::HashMap;
 
 /// How many recent first responses and how many days of closed deals the dynamic
@@ -54,6 +54,7 @@ pub(super) async fn candidates(
     })?;
     let mut leave = leaves(tx, users, now, wanted.feed_leave).await?;
     let mut places = territories(tx, users).await?;
+    let mut hours = hours_of(tx, users).await?;
     let (mut medians, mut deals) = if wanted.track_record {
         (medians(tx, users).await?, deals(tx, users, now).await?)
     } else {
@@ -85,6 +86,7 @@ pub(super) async fn candidates(
             deals_closed: n(deals_closed),
             territory: places.remove(&id).unwrap_or_default(),
             out_of_territory: false,
+            hours: hours.remove(&id),
         };
         out.insert(UserId(id), facts);
     }
@@ -147,7 +149,67 @@ async fn territories(
     Ok(out)
 }
 
+/// The working hours of each user who has them.
+async fn hours_of(tx: &mut Tx, users: &[UserId]) -> Result<HashMap<i64, WorkingHours>, StoreError> {
+    let rows: Vec<(i64, String)> = on_tx!(tx, |c| {
+        let mut q =
+            sqlx::QueryBuilder::new("select user_id, hours from rep_hours where user_id in (");
+        push_ids(&mut q, users);
+        q.build_query_as().fetch_all(&mut *c).await
+    })?;
+    rows.into_iter()
+        .map(|(u, h)| {
+            let h = serde_json::from_str(&h).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            Ok((u, h))
+        })
+        .collect()
+}
+
 impl Store {
+    /// `user`'s working hours, if set.
+    pub async fn working_hours(&self, user: UserId) -> Result<Option<WorkingHours>, StoreError> {
+        let raw: Option<String> = on_db!(&self.db, |p| sqlx::query_scalar(
+            "select hours from rep_hours where user_id = $1"
+        )
+        .bind(user.0)
+        .fetch_optional(p)
+        .await)?;
+        raw.map(|h| serde_json::from_str(&h).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .transpose()
+    }
+
+    /// Sets (validated by the caller) or, with `None`, removes `user`'s working hours.
+    pub async fn set_working_hours(
+        &self,
+        user: UserId,
+        hours: Option<&WorkingHours>,
+    ) -> Result<(), StoreError> {
+        let json = hours
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        // One statement either way: an upsert, or a delete.
+        match json {
+            Some(json) => on_db!(&self.db, |p| sqlx::query(
+                "insert into rep_hours (user_id, hours) values ($1, $2) \
+                 on conflict (user_id) do update set hours = excluded.hours"
+            )
+            .bind(user.0)
+            .bind(&json)
+            .execute(p)
+            .await
+            .map(|_| ()))?,
+            None => on_db!(&self.db, |p| sqlx::query(
+                "delete from rep_hours where user_id = $1"
+            )
+            .bind(user.0)
+            .execute(p)
+            .await
+            .map(|_| ()))?,
+        }
+        Ok(())
+    }
+
     /// The places `user` covers, sorted.
     pub async fn territory(&self, user: UserId) -> Result<Vec<String>, StoreError> {
         Ok(on_db!(&self.db, |p| sqlx::query_scalar(
