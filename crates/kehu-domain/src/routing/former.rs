@@ -82,19 +82,8 @@ mod tests {
 
     fn facts(active: bool) -> HashMap<UserId, CandidateFacts> {
         let f = CandidateFacts {
-            name: "王芳".into(),
             active,
-            leaves: Vec::new(),
-            owned: 0,
-            cap: None,
-            open_leads: 0,
-            missed_window: false,
-            response_median_mins: None,
-            deals_won: 0,
-            deals_closed: 0,
-            territory: Vec::new(),
-            out_of_territory: false,
-            hours: None,
+            ..CandidateFacts::available("王芳")
         };
         HashMap::from([(UserId(7), f)])
     }

@@ -260,19 +260,8 @@ mod tests {
 
     fn rep(name: &str, active: bool) -> CandidateFacts {
         CandidateFacts {
-            name: name.into(),
             active,
-            leaves: Vec::new(),
-            owned: 0,
-            cap: None,
-            open_leads: 0,
-            missed_window: false,
-            response_median_mins: None,
-            deals_won: 0,
-            deals_closed: 0,
-            territory: Vec::new(),
-            out_of_territory: false,
-            hours: None,
+            ..CandidateFacts::available(name)
         }
     }
 

@@ -14,21 +14,7 @@ fn cn() -> FixedOffset {
 }
 
 fn rep(name: &str) -> CandidateFacts {
-    CandidateFacts {
-        name: name.into(),
-        active: true,
-        leaves: Vec::new(),
-        owned: 0,
-        cap: None,
-        open_leads: 0,
-        missed_window: false,
-        response_median_mins: None,
-        deals_won: 0,
-        deals_closed: 0,
-        territory: Vec::new(),
-        out_of_territory: false,
-        hours: None,
-    }
+    CandidateFacts::available(name)
 }
 
 fn reps(n: i64) -> HashMap<UserId, CandidateFacts> {

@@ -117,6 +117,26 @@ pub struct CandidateFacts {
 }
 
 impl CandidateFacts {
+    /// An active rep named `name` with no load, leave, cap, hours, territory or history: the
+    /// facts a caller starts from and changes what matters.
+    pub fn available(name: &str) -> CandidateFacts {
+        CandidateFacts {
+            name: name.to_owned(),
+            active: true,
+            leaves: Vec::new(),
+            owned: 0,
+            cap: None,
+            open_leads: 0,
+            missed_window: false,
+            response_median_mins: None,
+            deals_won: 0,
+            deals_closed: 0,
+            territory: Vec::new(),
+            out_of_territory: false,
+            hours: None,
+        }
+    }
+
     /// The dynamic strategy's factors (each 0–1).
     pub fn factors(&self) -> (f64, f64, f64) {
         let saturation = 1.0 / (1.0 + f64::from(self.open_leads));

@@ -8,21 +8,7 @@ fn now() -> DateTime<Utc> {
 }
 
 fn facts(name: &str) -> CandidateFacts {
-    CandidateFacts {
-        name: name.into(),
-        active: true,
-        leaves: Vec::new(),
-        owned: 0,
-        cap: None,
-        open_leads: 0,
-        missed_window: false,
-        response_median_mins: None,
-        deals_won: 0,
-        deals_closed: 0,
-        territory: Vec::new(),
-        out_of_territory: false,
-        hours: None,
-    }
+    CandidateFacts::available(name)
 }
 
 fn rule(strategy: Strategy, weights: &[u32]) -> RoutingRule {

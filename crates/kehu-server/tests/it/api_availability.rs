@@ -4,9 +4,9 @@
 //! was not trusted and what it did instead, and with the hand-only fallback both reps get
 //! leads again. The heartbeat tells the admins once when no good push arrives in time.
 
-use crate::api_leads::source;
 use crate::api_routing::{lead, round_robin, set_rules};
 use crate::harness::{Org, TestUser, runner, ui_fmt};
+use crate::leads_kit::source;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use kehu_domain::lead::LeadId;
 use kehu_server::jobs;

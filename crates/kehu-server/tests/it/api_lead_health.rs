@@ -2,13 +2,13 @@
 //! missed-window leads per rep (with the clock moved past the window), backlog per region,
 //! scoped to the manager's team; reps are refused.
 
-use crate::api_leads::{send, signed_in, source};
 use crate::api_routing::set_rules;
 use crate::harness::{Org, fresh_phone, runner};
+use crate::leads_kit::{send, source};
+use crate::pages::signed_in;
 use chrono::Duration;
 use kehu_domain::ids::UserId;
 use reqwest::Method;
-use scraper::{Html, Selector};
 use serde_json::{Value, json};
 
 fn rep_line(body: &Value, id: i64) -> &Value {
@@ -124,19 +124,9 @@ async fn shares_follow_the_weights_and_missed_windows_are_counted() {
 
         // The page draws one bar per rep.
         let web = signed_in(&o.app, "mgr_east").await;
-        let page = web
-            .get(format!("{}/leads/health", o.app.bases[0]))
-            .send()
-            .await
-            .expect("page");
-        let doc = Html::parse_document(&page.text().await.expect("body"));
-        let rows = Selector::parse("#health-reps tr.rep").expect("s");
-        assert_eq!(doc.select(&rows).count(), 2, "{b:?}");
-        let bars = Selector::parse("#health-reps svg.share-bar rect.share").expect("s");
-        let widths: Vec<&str> = doc
-            .select(&bars)
-            .filter_map(|e| e.value().attr("width"))
-            .collect();
+        let page = web.get("/leads/health").await.status(200);
+        assert_eq!(page.count("#health-reps tr.rep"), 2, "{b:?}");
+        let widths = page.attrs("#health-reps svg.share-bar rect.share", "width");
         assert_eq!(widths, ["120", "40"], "{b:?}: 75% and 25% of 160 px");
     }
 }

@@ -3,12 +3,12 @@
 //! owners, the last follow-up) and exactly one of many concurrent claimers gets each, the
 //! others told who; reps of other teams neither see nor claim them.
 
-use crate::api_leads::{send, signed_in, source};
 use crate::api_routing::set_rules;
 use crate::harness::{Org, fresh_phone, id_of, ui_fmt};
+use crate::leads_kit::{send, source};
+use crate::pages::signed_in;
 use futures::future::join_all;
 use kehu_domain::ids::UserId;
-use scraper::{Html, Selector};
 use serde_json::{Value, json};
 
 async fn east_team(o: &Org) -> i64 {
@@ -184,28 +184,14 @@ async fn the_pool_shows_the_customers_past_owners_before_the_claim() {
         );
         // The pool page puts it in words, with a claim button.
         let web = signed_in(&o.app, "rep_b").await;
-        let page = web
-            .get(format!("{}/leads/pool", o.app.bases[0]))
-            .send()
-            .await
-            .expect("page");
-        let doc = Html::parse_document(&page.text().await.expect("body"));
-        let card = Selector::parse("#lead-pool li.card").expect("s");
-        assert_eq!(doc.select(&card).count(), 1, "{b:?}");
-        let lines: Vec<String> = doc
-            .select(&Selector::parse("#lead-pool .summary li").expect("s"))
-            .map(|e| e.text().collect())
-            .collect();
+        let page = web.get("/leads/pool").await.status(200);
+        assert_eq!(page.count("#lead-pool li.card"), 1, "{b:?}");
+        let lines = page.texts("#lead-pool .summary li");
         assert!(
             lines.iter().any(|l| l.contains("用户rep_a")),
             "{b:?}: {lines:?}"
         );
-        assert_eq!(
-            doc.select(&Selector::parse("form.claim").expect("s"))
-                .count(),
-            1,
-            "{b:?}"
-        );
+        assert_eq!(page.count("form.claim"), 1, "{b:?}");
     }
 }
 

@@ -3,63 +3,13 @@
 //! a notification), the double web-form submit going to one rep, who may read a lead, and
 //! the lead page's explanation.
 
-use crate::harness::{Org, PASSWORD, Resp, TestApp, TestUser, fresh_phone, id_of, ui_fmt};
+use crate::harness::{Org, TestApp, TestUser, fresh_phone, id_of, ui_fmt};
+use crate::leads_kit::{send, source};
+use crate::pages::signed_in;
 use futures::future::join_all;
 use kehu_testkit::BACKENDS;
 use reqwest::Method;
-use scraper::{Html, Selector};
 use serde_json::{Value, json};
-
-/// An admin-made source (官网表单) and one of its intake tokens (`rate` per minute).
-pub(crate) async fn source(o: &Org, rate: i64) -> (i64, String) {
-    let s = o
-        .app
-        .post(
-            &o.admin,
-            "/api/v1/lead-sources",
-            json!({ "code": "web_form", "name": "官网表单" }),
-        )
-        .await
-        .assert_status(201);
-    let id = id_of(&s.body);
-    let t = o
-        .app
-        .post(
-            &o.admin,
-            &format!("/api/v1/lead-sources/{id}/tokens"),
-            json!({ "name": "官网后台", "rate_per_minute": rate }),
-        )
-        .await
-        .assert_status(201);
-    let secret = t.body["secret"].as_str().expect("secret").to_owned();
-    assert!(secret.starts_with("kls_"), "{secret}");
-    (id, secret)
-}
-
-/// `POST /api/v1/leads` with `Authorization: Bearer <token>` and an optional key.
-pub(crate) async fn send(app: &TestApp, token: &str, key: Option<&str>, body: &Value) -> Resp {
-    let mut req = app
-        .client
-        .request(Method::POST, format!("{}/api/v1/leads", app.bases[0]))
-        .header("authorization", format!("Bearer {token}"))
-        .json(body);
-    if let Some(k) = key {
-        req = req.header("idempotency-key", k);
-    }
-    let request = format!("[{:?}] POST /api/v1/leads {body}", app.backend);
-    let resp = req
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{request}: {e}"));
-    let (status, headers) = (resp.status(), resp.headers().clone());
-    let bytes = resp.bytes().await.expect("body");
-    Resp {
-        request,
-        status,
-        headers,
-        body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    }
-}
 
 fn form(phone: &str) -> Value {
     json!({ "company": "苏州华星精密", "contact_name": "王经理", "phone": phone,
@@ -343,42 +293,6 @@ async fn a_rep_reads_only_their_leads_and_a_rep_enters_one_by_hand() {
     }
 }
 
-/// A reqwest client logged in as `login`, with its cookies.
-pub(crate) async fn signed_in(app: &TestApp, login: &str) -> reqwest::Client {
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    let base = &app.bases[0];
-    let page = client
-        .get(format!("{base}/login"))
-        .send()
-        .await
-        .expect("login page");
-    let html = Html::parse_document(&page.text().await.expect("body"));
-    let sel = Selector::parse("input[name=csrf]").expect("selector");
-    let csrf = html
-        .select(&sel)
-        .next()
-        .and_then(|e| e.value().attr("value"))
-        .expect("csrf")
-        .to_owned();
-    let r = client
-        .post(format!("{base}/login"))
-        .form(&[
-            ("login", login),
-            ("password", PASSWORD),
-            ("csrf", &csrf),
-            ("next", "/leads"),
-        ])
-        .send()
-        .await
-        .expect("login");
-    assert_eq!(r.status(), 303, "login as {login}");
-    client
-}
-
 #[tokio::test]
 async fn the_lead_page_shows_why_it_came_to_me() {
     for b in BACKENDS {
@@ -395,21 +309,7 @@ async fn the_lead_page_shows_why_it_came_to_me() {
         .await;
         let id = id_of(&r.assert_status(201).body);
         let web = signed_in(&o.app, "rep_a").await;
-        let base = &o.app.bases[0];
-        let html = web
-            .get(format!("{base}/leads/{id}"))
-            .send()
-            .await
-            .expect("lead page");
-        assert_eq!(html.status(), 200, "{b:?}");
-        let doc = Html::parse_document(&html.text().await.expect("body"));
-        let text = |css: &str| {
-            let sel = Selector::parse(css).expect("selector");
-            doc.select(&sel)
-                .next()
-                .map(|e| e.text().collect::<String>())
-                .unwrap_or_else(|| panic!("{b:?}: no {css}"))
-        };
+        let page = web.get(&format!("/leads/{id}")).await.status(200);
         let reasons = crate::harness::zh("fuzzy.reason.same_mobile");
         let want = ui_fmt(
             "zh-CN",
@@ -420,27 +320,15 @@ async fn the_lead_page_shows_why_it_came_to_me() {
                 ("owner", &o.rep_a.name),
             ],
         );
-        assert_eq!(text("#lead-explanation"), want, "{b:?}");
-        assert_eq!(text("#lead-customer"), "苏州华星精密", "{b:?}");
-        assert_eq!(text("#lead-message"), "要样品", "{b:?}");
-        let list = web.get(format!("{base}/leads")).send().await.expect("list");
-        let doc = Html::parse_document(&list.text().await.expect("body"));
-        let row = Selector::parse(&format!("#leads tr[data-id=\"{id}\"]")).expect("selector");
-        assert!(
-            doc.select(&row).next().is_some(),
-            "{b:?}: my lead is listed"
-        );
+        assert_eq!(page.text("#lead-explanation"), want, "{b:?}");
+        assert_eq!(page.text("#lead-customer"), "苏州华星精密", "{b:?}");
+        assert_eq!(page.text("#lead-message"), "要样品", "{b:?}");
+        let list = web.get("/leads").await.status(200);
+        let row = format!("#leads tr[data-id=\"{id}\"]");
+        assert_eq!(list.count(&row), 1, "{b:?}: my lead is listed");
         let other = signed_in(&o.app, "rep_b").await;
-        let r = other
-            .get(format!("{base}/leads/{id}"))
-            .send()
-            .await
-            .expect("page");
-        assert_eq!(
-            r.status(),
-            404,
-            "{b:?}: another rep's lead does not exist for them"
-        );
+        // Another rep's lead does not exist for them.
+        other.get(&format!("/leads/{id}")).await.status(404);
     }
 }
 
@@ -449,50 +337,33 @@ async fn an_admin_creates_a_source_and_sees_a_token_secret_once() {
     for b in BACKENDS {
         let o = Org::start(b).await;
         let web = signed_in(&o.app, "admin").await;
-        let base = &o.app.bases[0];
-        let page = |body: String| Html::parse_document(&body);
-        let csrf_of = |doc: &Html| {
-            let sel = Selector::parse("input[name=csrf]").expect("selector");
-            doc.select(&sel)
-                .next()
-                .and_then(|e| e.value().attr("value"))
-                .expect("csrf")
-                .to_owned()
-        };
-        let get = || async {
-            let r = web
-                .get(format!("{base}/admin/lead-sources"))
-                .send()
-                .await
-                .expect("page");
-            assert_eq!(r.status(), 200, "{b:?}");
-            page(r.text().await.expect("body"))
-        };
-        let csrf = csrf_of(&get().await);
+        const PAGE: &str = "/admin/lead-sources";
+        let csrf = web.get(PAGE).await.status(200).csrf();
         let bad = web
-            .post(format!("{base}/admin/lead-sources"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("name", "抖音"),
-                ("code", "Dou Yin"),
-            ])
-            .send()
-            .await
-            .expect("post");
-        let doc = page(bad.text().await.expect("body"));
-        let errors = Selector::parse("#source-errors li").expect("selector");
-        assert_eq!(doc.select(&errors).count(), 1, "{b:?}: the code is refused");
-        let ok = web
-            .post(format!("{base}/admin/lead-sources"))
-            .form(&[
+            .post(
+                PAGE,
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("name", "抖音"),
+                    ("code", "Dou Yin"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            bad.count("#source-errors li"),
+            1,
+            "{b:?}: the code is refused"
+        );
+        web.post(
+            PAGE,
+            &[
                 ("csrf", csrf.as_str()),
                 ("name", "抖音"),
                 ("code", "douyin"),
-            ])
-            .send()
-            .await
-            .expect("post");
-        assert_eq!(ok.status(), 303, "{b:?}");
+            ],
+        )
+        .await
+        .status(303);
         let sources = o
             .app
             .get(&o.admin, "/api/v1/lead-sources")
@@ -500,36 +371,23 @@ async fn an_admin_creates_a_source_and_sees_a_token_secret_once() {
             .assert_status(200);
         let id = id_of(&sources.items()[0]);
         let made = web
-            .post(format!("{base}/admin/lead-sources/{id}/tokens"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("name", "投放后台"),
-                ("rate_per_minute", "30"),
-            ])
-            .send()
-            .await
-            .expect("post");
-        let doc = page(made.text().await.expect("body"));
-        let secret = Selector::parse("#token-secret").expect("selector");
-        let shown: String = doc
-            .select(&secret)
-            .next()
-            .map(|e| e.text().collect())
-            .unwrap_or_default();
+            .post(
+                &format!("{PAGE}/{id}/tokens"),
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("name", "投放后台"),
+                    ("rate_per_minute", "30"),
+                ],
+            )
+            .await;
+        let shown = made.texts("#token-secret").concat();
         assert!(shown.starts_with("kls_"), "{b:?}: {shown}");
         send(&o.app, &shown, Some("d1"), &form(&fresh_phone()))
             .await
             .assert_status(201);
-        assert!(
-            get().await.select(&secret).next().is_none(),
-            "{b:?}: shown once"
-        );
+        let again = web.get(PAGE).await.status(200);
+        assert_eq!(again.count("#token-secret"), 0, "{b:?}: shown once");
         let rep = signed_in(&o.app, "rep_a").await;
-        let r = rep
-            .get(format!("{base}/admin/lead-sources"))
-            .send()
-            .await
-            .expect("page");
-        assert_eq!(r.status(), 403, "{b:?}: admins only");
+        rep.get(PAGE).await.status(403);
     }
 }

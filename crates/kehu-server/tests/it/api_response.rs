@@ -5,13 +5,13 @@
 //! first response stops the clock and only the assignee records it; a lead of an owned
 //! customer is never reassigned; two instances take each step once.
 
-use crate::api_leads::{send, signed_in, source};
 use crate::api_routing::{lead, round_robin, set_rules};
 use crate::harness::{Org, TestUser, fresh_phone, id_of, runner, ui_fmt};
+use crate::leads_kit::{read_lead, send, source};
+use crate::pages::signed_in;
 use chrono::{DateTime, Duration, Utc};
 use kehu_server::jobs::{self, EscalationReport};
 use reqwest::Method;
-use scraper::{Html, Selector};
 use serde_json::{Value, json};
 
 fn window_path(source: i64) -> String {
@@ -59,14 +59,6 @@ async fn events(o: &Org, id: i64) -> Vec<Value> {
         .await
         .assert_status(200);
     r.items().iter().map(|e| e["kind"].clone()).collect()
-}
-
-async fn read(o: &Org, id: i64) -> Value {
-    o.app
-        .get(&o.admin, &format!("/api/v1/leads/{id}"))
-        .await
-        .assert_status(200)
-        .body
 }
 
 #[tokio::test]
@@ -136,7 +128,7 @@ async fn an_unanswered_lead_is_reminded_escalated_and_reassigned_once_each_step(
         assert_eq!(breach["message"], want, "{b:?}");
         // 30 minutes after the breach it goes to the next rep, who did not miss it.
         assert_eq!(pass_at(&o, assigned, 121).await.reassigned, 1, "{b:?}");
-        let now = read(&o, id).await;
+        let now = read_lead(&o, id).await;
         assert_eq!(now["assigned_to"]["id"], o.rep_b.id, "{b:?}: {now}");
         let skipped = now["routing"]["rules"][0]["candidates"]
             .as_array()
@@ -179,7 +171,7 @@ async fn an_unanswered_lead_is_reminded_escalated_and_reassigned_once_each_step(
             (1, 1, 1),
             "{b:?}: {r:?}"
         );
-        let last = read(&o, id).await;
+        let last = read_lead(&o, id).await;
         assert_eq!(last["assigned_to"]["id"], o.rep_b.id, "{b:?}");
         assert!(
             kinds_in_inbox(&o, &o.manager)
@@ -288,33 +280,21 @@ async fn the_first_response_stops_the_clock_and_only_the_assignee_records_it() {
         // Answered: no reminder, breach or reassignment however late the job runs.
         assert_eq!(pass_at(&o, assigned, 600).await.taken(), 0, "{b:?}");
         assert_eq!(events(&o, id).await, ["assigned", "responded"], "{b:?}");
-        assert_eq!(read(&o, id).await["assigned_to"]["id"], o.rep_a.id, "{b:?}");
+        assert_eq!(
+            read_lead(&o, id).await["assigned_to"]["id"],
+            o.rep_a.id,
+            "{b:?}"
+        );
         // The lead page shows the answer in the history.
         let web = signed_in(&o.app, "rep_a").await;
-        let page = web
-            .get(format!("{}/leads/{id}", o.app.bases[0]))
-            .send()
-            .await
-            .expect("page");
-        let doc = Html::parse_document(&page.text().await.expect("body"));
-        let sel = Selector::parse("#lead-history li").expect("selector");
-        let lines: Vec<String> = doc.select(&sel).map(|e| e.text().collect()).collect();
+        let page = web.get(&format!("/leads/{id}")).await.status(200);
+        let lines = page.texts("#lead-history li");
         assert!(
             lines[1].ends_with("已电话联系，约周三拜访"),
             "{b:?}: {lines:?}"
         );
-        assert_eq!(
-            doc.select(&Selector::parse("#lead-respond").expect("s"))
-                .count(),
-            0,
-            "{b:?}"
-        );
-        assert!(
-            doc.select(&Selector::parse("#lead-responded").expect("s"))
-                .next()
-                .is_some(),
-            "{b:?}"
-        );
+        assert_eq!(page.count("#lead-respond"), 0, "{b:?}");
+        assert_eq!(page.count("#lead-responded"), 1, "{b:?}");
     }
 }
 
@@ -332,7 +312,7 @@ async fn a_lead_of_an_owned_customer_stays_with_the_owner_when_the_window_passes
             .await
             .assert_status(201);
         let id = id_of(&r.body);
-        let l = read(&o, id).await;
+        let l = read_lead(&o, id).await;
         assert_eq!(l["outcome"], "assigned_owner", "{b:?}: {l}");
         assert!(
             l["window_due_at"].is_string(),
@@ -345,7 +325,11 @@ async fn a_lead_of_an_owned_customer_stays_with_the_owner_when_the_window_passes
             (1, 1, 1, 0),
             "{b:?}: {r:?}"
         );
-        assert_eq!(read(&o, id).await["assigned_to"]["id"], o.rep_a.id, "{b:?}");
+        assert_eq!(
+            read_lead(&o, id).await["assigned_to"]["id"],
+            o.rep_a.id,
+            "{b:?}"
+        );
         let kinds = events(&o, id).await;
         assert_eq!(
             kinds,
@@ -401,7 +385,7 @@ async fn a_call_logged_on_the_customer_answers_the_owners_lead() {
             .await
             .assert_status(201);
         let id = id_of(&r.body);
-        let assigned = at(&read(&o, id).await["assigned_at"]);
+        let assigned = at(&read_lead(&o, id).await["assigned_at"]);
         // A note to self is not a contact; a call is.
         let path = format!("/api/v1/customers/{cid}/follow-ups");
         o.app
@@ -412,7 +396,11 @@ async fn a_call_logged_on_the_customer_answers_the_owners_lead() {
             )
             .await
             .assert_status(201);
-        assert_eq!(read(&o, id).await["responded_at"], Value::Null, "{b:?}");
+        assert_eq!(
+            read_lead(&o, id).await["responded_at"],
+            Value::Null,
+            "{b:?}"
+        );
         o.app
             .post(
                 &o.rep_a,
@@ -421,7 +409,7 @@ async fn a_call_logged_on_the_customer_answers_the_owners_lead() {
             )
             .await
             .assert_status(201);
-        assert!(read(&o, id).await["responded_at"].is_string(), "{b:?}");
+        assert!(read_lead(&o, id).await["responded_at"].is_string(), "{b:?}");
         assert_eq!(
             pass_at(&o, assigned, 600).await.taken(),
             0,

@@ -4,11 +4,11 @@
 //! with the reason shown, a lead no rule takes staying unrouted with the explanation on the
 //! API and the lead page, and a burst of leads on two PostgreSQL instances staying fair.
 
-use crate::api_leads::{send, signed_in, source};
 use crate::harness::{Org, TestUser, fresh_phone, id_of, ui_fmt};
+use crate::leads_kit::{send_and_read, source};
+use crate::pages::signed_in;
 use chrono::{Duration, SecondsFormat, Utc};
 use reqwest::Method;
-use scraper::{Html, Selector};
 use serde_json::{Value, json};
 
 const RULES: &str = "/api/v1/routing-rules";
@@ -36,15 +36,7 @@ pub(crate) async fn set_rules(o: &Org, rules: Value) -> Value {
 /// Sends a lead with a fresh phone and answers it as the admin reads it.
 pub(crate) async fn lead(o: &Org, token: &str, n: usize) -> Value {
     let body = json!({ "company": format!("测试公司{n}号"), "phone": fresh_phone() });
-    let r = send(&o.app, token, Some(&format!("k{n}")), &body)
-        .await
-        .assert_status(201);
-    let id = id_of(&r.body);
-    o.app
-        .get(&o.admin, &format!("/api/v1/leads/{id}"))
-        .await
-        .assert_status(200)
-        .body
+    send_and_read(o, token, &format!("k{n}"), &body).await
 }
 
 #[tokio::test]
@@ -180,14 +172,8 @@ async fn a_rep_on_leave_is_skipped_with_the_reason_and_an_unmatched_lead_stays_u
         );
         let web = signed_in(&o.app, "admin").await;
         let id = l["id"].as_i64().expect("id");
-        let page = web
-            .get(format!("{}/leads/{id}", o.app.bases[0]))
-            .send()
-            .await
-            .expect("lead page");
-        let doc = Html::parse_document(&page.text().await.expect("body"));
-        let sel = Selector::parse("#lead-routing li").expect("selector");
-        let lines: Vec<String> = doc.select(&sel).map(|e| e.text().collect()).collect();
+        let page = web.get(&format!("/leads/{id}")).await.status(200);
+        let lines = page.texts("#lead-routing li");
         assert_eq!(lines[0], ui_fmt("zh-CN", "routing.none", &[]), "{b:?}");
         let miss = ui_fmt("zh-CN", "routing.miss_source", &[]);
         let want = ui_fmt(

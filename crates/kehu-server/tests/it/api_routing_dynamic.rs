@@ -2,9 +2,10 @@
 //! load shifts leads to the idle rep, a fast responder wins over a slow one at equal load,
 //! each candidate's factors are in the explanation, and bad factor weights name the field.
 
-use crate::api_leads::source;
 use crate::api_routing::{lead, set_rules};
 use crate::harness::Org;
+use crate::leads_kit::send_and_read;
+use crate::leads_kit::source;
 use kehu_domain::ids::UserId;
 use kehu_domain::lead::LeadId;
 use reqwest::Method;
@@ -156,15 +157,7 @@ async fn pool_customer_lead(o: &Org, token: &str, name: &str, key: &str) -> Valu
         .await
         .assert_status(200);
     let body = json!({ "company": name, "phone": phone });
-    let r = crate::api_leads::send(&o.app, token, Some(key), &body)
-        .await
-        .assert_status(201);
-    let id = crate::harness::id_of(&r.body);
-    o.app
-        .get(&o.admin, &format!("/api/v1/leads/{id}"))
-        .await
-        .assert_status(200)
-        .body
+    send_and_read(o, token, key, &body).await
 }
 
 #[tokio::test]
@@ -223,19 +216,6 @@ async fn a_lead_of_a_pool_customer_goes_back_to_its_former_owner_when_preferred(
             "{b:?}: {l}"
         );
     }
-}
-
-/// Sends `body` with idempotency key `key` and answers the lead as the admin reads it.
-async fn sent(o: &Org, token: &str, key: &str, body: Value) -> Value {
-    let r = crate::api_leads::send(&o.app, token, Some(key), &body)
-        .await
-        .assert_status(201);
-    let id = crate::harness::id_of(&r.body);
-    o.app
-        .get(&o.admin, &format!("/api/v1/leads/{id}"))
-        .await
-        .assert_status(200)
-        .body
 }
 
 #[tokio::test]
@@ -300,20 +280,20 @@ async fn a_territory_rule_gives_leads_to_the_reps_who_cover_the_place_and_falls_
               "target": { "reps": [{ "user": o.rep_a.id }, { "user": o.rep_b.id }] } },
             { "name": "兜底", "strategy": "round_robin", "target": { "reps": [{ "user": o.south_rep.id }] } },
         ])).await;
-        let js = sent(&o, &token, "t1", json!({ "company": "苏州甲", "phone": crate::harness::fresh_phone(), "city": "苏州市" })).await;
+        let js = send_and_read(&o, &token, "t1", &json!({ "company": "苏州甲", "phone": crate::harness::fresh_phone(), "city": "苏州市" })).await;
         assert_eq!(js["assigned_to"]["id"], o.rep_a.id, "{b:?}: {js}");
         let skipped = &js["routing"]["rules"][0]["candidates"][1];
         assert_eq!(skipped["skip"]["code"], "out_of_territory", "{b:?}: {js}");
-        let zj = sent(&o, &token, "t2", json!({ "company": "杭州乙", "phone": crate::harness::fresh_phone(), "province": "浙江省" })).await;
+        let zj = send_and_read(&o, &token, "t2", &json!({ "company": "杭州乙", "phone": crate::harness::fresh_phone(), "province": "浙江省" })).await;
         assert_eq!(zj["assigned_to"]["id"], o.rep_b.id, "{b:?}: {zj}");
         // Nobody covers 广东, and a lead without a place matches no territory: the fallback.
-        let gd = sent(&o, &token, "t3", json!({ "company": "广州丙", "phone": crate::harness::fresh_phone(), "province": "广东省" })).await;
+        let gd = send_and_read(&o, &token, "t3", &json!({ "company": "广州丙", "phone": crate::harness::fresh_phone(), "province": "广东省" })).await;
         assert_eq!(gd["assigned_to"]["id"], o.south_rep.id, "{b:?}: {gd}");
-        let none = sent(
+        let none = send_and_read(
             &o,
             &token,
             "t4",
-            json!({ "company": "某公司", "phone": crate::harness::fresh_phone() }),
+            &json!({ "company": "某公司", "phone": crate::harness::fresh_phone() }),
         )
         .await;
         assert_eq!(none["assigned_to"]["id"], o.south_rep.id, "{b:?}");
@@ -355,11 +335,11 @@ async fn a_rep_outside_their_working_hours_is_skipped_with_the_reason() {
             .send(&o.rep_b, Method::PUT, &path, Some(&later))
             .await
             .assert_problem(403);
-        let l = sent(
+        let l = send_and_read(
             &o,
             &token,
             "h1",
-            json!({ "company": "甲", "phone": crate::harness::fresh_phone() }),
+            &json!({ "company": "甲", "phone": crate::harness::fresh_phone() }),
         )
         .await;
         assert_eq!(l["assigned_to"]["id"], o.rep_a.id, "{b:?}: {l}");
@@ -378,11 +358,11 @@ async fn a_rep_outside_their_working_hours_is_skipped_with_the_reason() {
             .send(&o.manager, Method::PUT, &path, Some(&now_on))
             .await
             .assert_status(200);
-        let l = sent(
+        let l = send_and_read(
             &o,
             &token,
             "h2",
-            json!({ "company": "乙", "phone": crate::harness::fresh_phone() }),
+            &json!({ "company": "乙", "phone": crate::harness::fresh_phone() }),
         )
         .await;
         assert_eq!(

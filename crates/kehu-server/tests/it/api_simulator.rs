@@ -3,9 +3,9 @@
 //! and a breach estimate; nothing is written (assignments, rule state, events and
 //! notifications unchanged); reps are refused; bad input names the field.
 
-use crate::api_leads::source;
 use crate::api_routing::{lead, round_robin, set_rules};
 use crate::harness::Org;
+use crate::leads_kit::source;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use kehu_testkit::BACKENDS;
 use reqwest::Method;

@@ -25,4 +25,5 @@ mod claim_race;
 mod handover_resume;
 mod harness;
 mod jobs;
+mod leads_kit;
 mod pages;

@@ -3,9 +3,9 @@
 //! from the team's lead pool.
 
 use super::*;
-use crate::api_leads::{send, source as lead_source};
 use crate::api_routing::round_robin;
 use crate::harness::{Org, fresh_phone};
+use crate::leads_kit::{send, source as lead_source};
 use kehu_domain::ids::UserId;
 use reqwest::Method;
 

@@ -2,9 +2,9 @@
 //! over the live one and runs it; the table shows where each rep's leads would have gone.
 
 use super::*;
-use crate::api_leads::source as lead_source;
 use crate::api_routing::{lead, round_robin, set_rules};
 use crate::harness::Org;
+use crate::leads_kit::source as lead_source;
 
 #[tokio::test]
 async fn an_admin_simulates_a_draft_from_the_page_and_reads_the_table() {

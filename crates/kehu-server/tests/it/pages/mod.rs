@@ -24,19 +24,19 @@ use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
 use scraper::{Html, Selector};
 
 /// A browser stand-in: one cookie jar, redirects not followed (so they can be checked).
-struct Web {
+pub(crate) struct Web {
     base: String,
     label: String,
     client: reqwest::Client,
 }
 
 /// One page answer.
-struct Page {
+pub(crate) struct Page {
     /// What was asked, for messages: `[Sqlite] GET /customers`.
-    what: String,
+    pub(crate) what: String,
     status: StatusCode,
     headers: HeaderMap,
-    body: String,
+    pub(crate) body: String,
 }
 
 impl Web {
@@ -60,13 +60,13 @@ impl Web {
         }
     }
 
-    async fn get(&self, path: &str) -> Page {
+    pub(crate) async fn get(&self, path: &str) -> Page {
         let what = format!("[{}] GET {path}", self.label);
         self.send(self.client.get(format!("{}{path}", self.base)), what)
             .await
     }
 
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
         let what = format!("[{}] POST {path} {form:?}", self.label);
         self.send(
             self.client.post(format!("{}{path}", self.base)).form(form),
@@ -108,13 +108,13 @@ impl Web {
     }
 
     /// The session's CSRF token, read from a page's logout form.
-    async fn csrf(&self) -> String {
+    pub(crate) async fn csrf(&self) -> String {
         self.get("/customers").await.status(200).csrf()
     }
 }
 
 /// A client logged in as `login` (password [`PASSWORD`]).
-async fn signed_in(app: &TestApp, login: &str) -> Web {
+pub(crate) async fn signed_in(app: &TestApp, login: &str) -> Web {
     let web = Web::new(app);
     let r = web.login(login, PASSWORD).await.status(303);
     assert_eq!(r.location(), "/customers", "{}", r.what);
@@ -123,7 +123,7 @@ async fn signed_in(app: &TestApp, login: &str) -> Web {
 
 impl Page {
     #[track_caller]
-    fn status(self, code: u16) -> Page {
+    pub(crate) fn status(self, code: u16) -> Page {
         assert_eq!(
             self.status.as_u16(),
             code,
@@ -134,12 +134,12 @@ impl Page {
         self
     }
 
-    fn html(&self) -> Html {
+    pub(crate) fn html(&self) -> Html {
         Html::parse_document(&self.body)
     }
 
     /// The text of every element matching `css`, whitespace collapsed.
-    fn texts(&self, css: &str) -> Vec<String> {
+    pub(crate) fn texts(&self, css: &str) -> Vec<String> {
         let sel = Selector::parse(css).unwrap_or_else(|e| panic!("selector {css:?}: {e:?}"));
         self.html()
             .select(&sel)
@@ -150,19 +150,28 @@ impl Page {
 
     /// The text of the first element matching `css`; panics when there is none.
     #[track_caller]
-    fn text(&self, css: &str) -> String {
+    pub(crate) fn text(&self, css: &str) -> String {
         self.texts(css)
             .into_iter()
             .next()
             .unwrap_or_else(|| panic!("{}: nothing matches {css:?} in:\n{}", self.what, self.body))
     }
 
-    fn count(&self, css: &str) -> usize {
+    pub(crate) fn count(&self, css: &str) -> usize {
         self.texts(css).len()
     }
 
+    /// Attribute `name` of every element matching `css` that has it.
+    pub(crate) fn attrs(&self, css: &str, name: &str) -> Vec<String> {
+        let sel = Selector::parse(css).unwrap_or_else(|e| panic!("selector {css:?}: {e:?}"));
+        self.html()
+            .select(&sel)
+            .filter_map(|e| e.value().attr(name).map(str::to_owned))
+            .collect()
+    }
+
     /// Attribute `name` of the first element matching `css`.
-    fn attr(&self, css: &str, name: &str) -> Option<String> {
+    pub(crate) fn attr(&self, css: &str, name: &str) -> Option<String> {
         let sel = Selector::parse(css).unwrap_or_else(|e| panic!("selector {css:?}: {e:?}"));
         self.html()
             .select(&sel)
@@ -172,7 +181,7 @@ impl Page {
 
     /// The CSRF token of the page's first form.
     #[track_caller]
-    fn csrf(&self) -> String {
+    pub(crate) fn csrf(&self) -> String {
         self.attr("input[name=csrf]", "value")
             .filter(|v| !v.is_empty())
             .unwrap_or_else(|| panic!("{}: no csrf field in:\n{}", self.what, self.body))
@@ -180,7 +189,7 @@ impl Page {
 
     /// The `Location` header of a redirect.
     #[track_caller]
-    fn location(&self) -> String {
+    pub(crate) fn location(&self) -> String {
         self.headers
             .get(LOCATION)
             .and_then(|v| v.to_str().ok())

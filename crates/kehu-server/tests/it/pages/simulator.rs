@@ -4,9 +4,9 @@
 //! link to it, managers do.
 
 use super::signed_in;
-use crate::api_leads::source;
 use crate::api_routing::{lead, round_robin, set_rules};
 use crate::harness::{Org, zh};
+use crate::leads_kit::source;
 use chrono::{Duration, FixedOffset, Utc};
 use kehu_testkit::BACKENDS;
 use serde_json::{Value, json};
