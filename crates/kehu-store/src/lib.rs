@@ -31,5 +31,5 @@ mod users;
 
 pub use db::{Backend, Store};
 pub use error::StoreError;
-pub use recycle::RecycleWarning;
+pub use recycle::{Recycle, RecycleWarning};
 pub use users::{NewUser, Team, UserRecord, UserSummary};

@@ -15,11 +15,25 @@ const STATE: &str = "select c.id, c.owner_id, o.name, t.path, c.owner_since, c.v
 /// Compare-and-set: the row moves only if nobody changed it since the decision was made.
 /// A customer going to the pool goes to `$5` if given, else to the former owner's (`$6`)
 /// home pool; an owned customer is in no pool. A new owner starts unlocked.
-const SET_OWNER: &str = concat!(
-    "update customers set owner_id = $1, owner_since = $2, updated_at = $2, \
-     version = version + 1, locked = false, pool_id = case when $1 is null then coalesce($5, ",
-    crate::pools::home_pool!("$6"),
-    ") else null end where id = $3 and version = $4"
+macro_rules! set_owner {
+    () => {
+        concat!(
+            "update customers set owner_id = $1, owner_since = $2, updated_at = $2, \
+             version = version + 1, locked = false, pool_id = case when $1 is null then coalesce($5, ",
+            crate::pools::home_pool!("$6"),
+            ") else null end where id = $3 and version = $4"
+        )
+    };
+}
+const SET_OWNER: &str = set_owner!();
+
+/// [`SET_OWNER`] for a recycle: only while the customer's activity is still what the
+/// verdict saw (`$7`…`$10`, see `pools::Activity`). On PostgreSQL the update re-reads the
+/// newest row under its lock, so a follow-up, deal or lock landing meanwhile keeps it.
+const SET_OWNER_IF_IDLE: &str = concat!(
+    set_owner!(),
+    " and last_effective_follow_up_at is not distinct from $7 \
+     and last_progress_at is not distinct from $8 and open_deals = $9 and locked = $10"
 );
 
 const APPEND: &str = "insert into ownership_events (customer_id, kind, from_user, to_user, by_user, reason, rule, at) \
@@ -138,19 +152,10 @@ fn state_of((id, owner, name, path, since, version): StateRow) -> OwnershipState
 }
 
 /// The one function that changes an owner, inside the caller's transaction. A customer
-/// released goes to the former owner's home pool.
+/// released goes to the former owner's home pool (a recycle's target pool is
+/// [`write_recycles`]'s).
 pub(crate) async fn apply(tx: &mut Tx, change: &OwnerChange) -> Result<(), StoreError> {
-    apply_into(tx, change, None).await
-}
-
-/// [`apply`], sending a customer that goes to the pool into `pool` (a recycle's target
-/// pool) instead of the former owner's home pool.
-pub(crate) async fn apply_into(
-    tx: &mut Tx,
-    change: &OwnerChange,
-    pool: Option<i64>,
-) -> Result<(), StoreError> {
-    write(tx, change, pool).await?;
+    write(tx, change).await?;
     // Who hears of it (former owner, both ends of a transfer …), in the same transaction.
     crate::notifications::on_owner_change(tx, change).await
 }
@@ -162,13 +167,13 @@ pub(crate) async fn apply_claim(
     change: &OwnerChange,
     notice: crate::notifications::ClaimNotice<'_>,
 ) -> Result<(), StoreError> {
-    write(tx, change, None).await?;
+    write(tx, change).await?;
     crate::notifications::on_claim(tx, change, notice).await
 }
 
 /// The compare-and-set of the projection plus the ledger event: the only statement that
 /// writes `customers.owner_id`.
-async fn write(tx: &mut Tx, change: &OwnerChange, pool: Option<i64>) -> Result<(), StoreError> {
+async fn write(tx: &mut Tx, change: &OwnerChange) -> Result<(), StoreError> {
     let at = micros(change.at);
     on_tx!(tx, |c| {
         let moved = sqlx::query(SET_OWNER)
@@ -176,7 +181,7 @@ async fn write(tx: &mut Tx, change: &OwnerChange, pool: Option<i64>) -> Result<(
             .bind(at)
             .bind(change.customer_id.0)
             .bind(change.expected_version)
-            .bind(pool)
+            .bind(None::<i64>)
             .bind(change.from.map(|u| u.0))
             .execute(&mut *c)
             .await?
@@ -197,4 +202,58 @@ async fn write(tx: &mut Tx, change: &OwnerChange, pool: Option<i64>) -> Result<(
             .await?;
     });
     Ok(())
+}
+
+/// The recycle job's owner changes, many in one transaction: per customer the
+/// compare-and-set of [`SET_OWNER_IF_IDLE`] into its target pool, then the ledger events
+/// of those that moved in one statement. Answers, per change, whether it moved; one that
+/// did not (claimed, edited or followed up since it was judged) wrote nothing.
+pub(crate) async fn write_recycles(
+    tx: &mut Tx,
+    items: &[(&OwnerChange, i64, &crate::pools::Activity)],
+) -> Result<Vec<bool>, StoreError> {
+    let mut moved = Vec::with_capacity(items.len());
+    for (change, pool, seen) in items {
+        let n = on_tx!(tx, |c| sqlx::query(SET_OWNER_IF_IDLE)
+            .bind(change.to.map(|u| u.0))
+            .bind(micros(change.at))
+            .bind(change.customer_id.0)
+            .bind(change.expected_version)
+            .bind(*pool)
+            .bind(change.from.map(|u| u.0))
+            .bind(seen.last_effective_follow_up_at.map(micros))
+            .bind(seen.last_progress_at.map(micros))
+            .bind(seen.open_deals)
+            .bind(seen.locked)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        moved.push(n == 1);
+    }
+    let events: Vec<&OwnerChange> = items
+        .iter()
+        .zip(&moved)
+        .filter_map(|((change, ..), m)| m.then_some(*change))
+        .collect();
+    if events.is_empty() {
+        return Ok(moved);
+    }
+    on_tx!(tx, |c| {
+        let mut q = sqlx::QueryBuilder::new(
+            "insert into ownership_events \
+             (customer_id, kind, from_user, to_user, by_user, reason, rule, at) ",
+        );
+        q.push_values(&events, |mut b, e| {
+            b.push_bind(e.customer_id.0)
+                .push_bind(e.kind.code())
+                .push_bind(e.from.map(|u| u.0))
+                .push_bind(e.to.map(|u| u.0))
+                .push_bind(e.by.0)
+                .push_bind(e.reason.clone())
+                .push_bind(e.rule.clone())
+                .push_bind(micros(e.at));
+        });
+        q.build().execute(&mut *c).await?;
+    });
+    Ok(moved)
 }

@@ -2,9 +2,8 @@
 //! pool) and a warning sent once per customer, owner and due time.
 
 use crate::Store;
-use crate::db::Tx;
 use crate::error::StoreError;
-use crate::notifications::{NewNotification, NotificationKind, add_in};
+use crate::notifications::{NewNotification, NotificationKind, add_in, user_name};
 use crate::pools::Activity;
 use crate::rows::micros;
 use chrono::{DateTime, Utc};
@@ -43,69 +42,72 @@ impl Store {
         Ok(UserId(id))
     }
 
-    /// Recycles a customer into `pool` through the one owner-change path (compare-and-set on
-    /// the version: a customer claimed, edited or recycled by another instance meanwhile is
-    /// `Stale`, and nothing is written). The former owner is notified in the same transaction.
-    pub async fn recycle_into(&self, change: &OwnerChange, pool: i64) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        crate::ownership::apply_into(&mut tx, change, Some(pool)).await?;
-        tx.commit().await
-    }
-
-    /// Recycles each customer of `changes` into its pool, like [`Store::recycle_into`], up to
-    /// [`RECYCLE_CHUNK`] of them in one transaction: each customer is still all or nothing
-    /// (a `Stale` one writes nothing and the others go on), while a catch-up pass with
-    /// thousands of due customers pays one commit per chunk, not per customer. Answers, per
-    /// change, whether it was recycled.
-    /// `activity` is what the verdict saw: a customer followed up, given a deal or locked
-    /// since is not recycled either.
-    pub async fn recycle_all(
-        &self,
-        changes: &[(OwnerChange, i64, Activity)],
-    ) -> Result<Vec<bool>, StoreError> {
-        let mut done = Vec::with_capacity(changes.len());
-        for chunk in changes.chunks(RECYCLE_CHUNK) {
+    /// Recycles each customer of `recycles` into its pool, like [`Store::recycle_into`], up
+    /// to [`RECYCLE_CHUNK`] of them in one transaction: each customer is still all or nothing
+    /// (one that moved since it was judged writes nothing and the others go on), while a
+    /// catch-up pass with thousands of due customers pays per chunk one commit, one ledger
+    /// statement and one notification statement, and per customer one compare-and-set.
+    /// Answers, per recycle, whether it was recycled. A customer followed up, given a deal
+    /// or locked since the verdict (its `activity`) is not recycled either.
+    pub async fn recycle_all(&self, recycles: &[Recycle]) -> Result<Vec<bool>, StoreError> {
+        let mut done = Vec::with_capacity(recycles.len());
+        let mut by_name: Option<String> = None;
+        for chunk in recycles.chunks(RECYCLE_CHUNK) {
             let mut tx = self.begin_write().await?;
-            for (change, pool, activity) in chunk {
-                let moved = match unchanged(&mut tx, change.customer_id, activity).await {
-                    Ok(()) => crate::ownership::apply_into(&mut tx, change, Some(*pool)).await,
-                    Err(e) => Err(e),
+            let items: Vec<_> = chunk
+                .iter()
+                .map(|r| (&r.change, r.pool, &r.activity))
+                .collect();
+            let moved = crate::ownership::write_recycles(&mut tx, &items).await?;
+            let mut notes = Vec::new();
+            for (r, _) in chunk.iter().zip(&moved).filter(|(_, m)| **m) {
+                let by = match &by_name {
+                    Some(n) => n.clone(),
+                    None => by_name
+                        .insert(user_name(&mut tx, r.change.by).await?)
+                        .clone(),
                 };
-                match moved {
-                    Ok(()) => done.push(true),
-                    // Claimed, edited or recycled since it was judged: the next pass judges
-                    // again. The compare-and-set wrote nothing, so the transaction goes on.
-                    Err(StoreError::Stale) => done.push(false),
-                    Err(e) => return Err(e),
-                }
+                notes.extend(r.notice(by));
             }
+            add_in(&mut tx, &notes, chunk[0].change.at).await?;
             tx.commit().await?;
+            done.extend(moved);
         }
         Ok(done)
     }
 }
 
-// Takes the row's write lock (PostgreSQL re-reads the newest row for the `where`), so no
-// follow-up or deal can land between this check and the owner change in one transaction.
-const UNCHANGED: &str = "update customers set version = version where id = $1 \
-     and last_effective_follow_up_at is not distinct from $2 \
-     and last_progress_at is not distinct from $3 and open_deals = $4 and locked = $5";
+/// A due customer to recycle, with the names its owner's notification shows (the judge
+/// read them), so nothing is read again under the write lock.
+#[derive(Debug, Clone)]
+pub struct Recycle {
+    /// The owner change (by the system user, into the pool).
+    pub change: OwnerChange,
+    /// The target pool.
+    pub pool: i64,
+    /// The activity the verdict saw: it must be unchanged for the recycle to land.
+    pub activity: Activity,
+    /// The customer's name.
+    pub customer_name: String,
+    /// The owner's name.
+    pub owner_name: String,
+}
 
-/// `Stale` unless the customer's activity is still what its verdict saw.
-async fn unchanged(tx: &mut Tx, customer: CustomerId, seen: &Activity) -> Result<(), StoreError> {
-    let n = on_tx!(tx, |c| sqlx::query(UNCHANGED)
-        .bind(customer.0)
-        .bind(seen.last_effective_follow_up_at.map(micros))
-        .bind(seen.last_progress_at.map(micros))
-        .bind(seen.open_deals)
-        .bind(seen.locked)
-        .execute(&mut *c)
-        .await?
-        .rows_affected());
-    if n == 0 {
-        return Err(StoreError::Stale);
+impl Recycle {
+    /// The notification to the owner who lost it (as `on_owner_change` writes for a recycle).
+    fn notice(&self, by: String) -> Option<NewNotification> {
+        let owner = self.change.from.filter(|u| *u != self.change.by)?;
+        Some(NewNotification {
+            user: owner,
+            kind: NotificationKind::Recycled,
+            customer: Some(self.change.customer_id),
+            params: BTreeMap::from([
+                ("customer", self.customer_name.clone()),
+                ("by", by),
+                ("from", self.owner_name.clone()),
+            ]),
+        })
     }
-    Ok(())
 }
 
 impl Store {

@@ -9,8 +9,8 @@ use crate::state::AppState;
 use kehu_domain::ids::{CustomerId, UserId};
 use kehu_domain::ownership::protection::ProtectionRules;
 use kehu_domain::pool::{RecycleCause, RecycleRecord, RecycleVerdict, recycle_change};
-use kehu_store::RecycleWarning;
 use kehu_store::pools::{Pool, PoolWatch};
+use kehu_store::{Recycle, RecycleWarning};
 use serde::Serialize;
 
 /// What one pass did.
@@ -63,7 +63,13 @@ pub async fn recycle_pass(state: &AppState) -> Result<RecycleReport, AppError> {
                     pool: target.name.clone(),
                 };
                 match recycle_change(system, &j.ownership_state(), &record, now) {
-                    Ok(change) => changes.push((change, target.id, j.activity)),
+                    Ok(change) => changes.push(Recycle {
+                        change,
+                        pool: target.id,
+                        activity: j.activity,
+                        customer_name: j.customer_name,
+                        owner_name: j.owner_name,
+                    }),
                     Err(_) => report.skipped += 1,
                 }
             }

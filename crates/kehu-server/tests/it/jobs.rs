@@ -7,7 +7,7 @@ use kehu_domain::followup::{EffectivenessRules, FollowUpInput, NewFollowUp};
 use kehu_domain::ids::{CustomerId, UserId};
 use kehu_domain::ownership::LedgerKind;
 use kehu_server::jobs;
-use kehu_store::Store;
+use kehu_store::{Recycle, Store};
 use kehu_testkit::BACKENDS;
 
 #[expect(
@@ -98,11 +98,19 @@ async fn a_neglected_customer_is_warned_once_then_recycled_once_with_its_rule() 
             .get(&o.rep_a, "/api/v1/notifications")
             .await
             .assert_status(200);
+        let recycled: Vec<_> = inbox
+            .items()
+            .iter()
+            .filter(|n| n["kind"] == "recycled")
+            .cloned()
+            .collect();
+        assert_eq!(recycled.len(), 1, "{b:?}: {}", inbox.body);
+        let message = recycled[0]["message"].as_str().unwrap_or_default();
         assert!(
-            inbox.items().iter().any(|n| n["kind"] == "recycled"),
-            "{b:?}: {}",
-            inbox.body
+            message.contains("苏州华星精密"),
+            "{b:?}: the notice names the customer: {message}"
         );
+        assert_eq!(recycled[0]["customer_id"], id, "{b:?}");
     }
 }
 
@@ -404,7 +412,13 @@ async fn a_follow_up_logged_while_a_pass_runs_keeps_the_customer() {
                 };
                 let change =
                     recycle_change(system, &j.ownership_state(), &record, at).expect("change");
-                (change, *pool, j.activity)
+                Recycle {
+                    change,
+                    pool: *pool,
+                    activity: j.activity,
+                    customer_name: j.customer_name.clone(),
+                    owner_name: j.owner_name.clone(),
+                }
             })
             .collect();
         let done = store.recycle_all(&changes).await.expect("recycle");
