@@ -15,26 +15,23 @@ const STATE: &str = "select c.id, c.owner_id, o.name, t.path, c.owner_since, c.v
 /// Compare-and-set: the row moves only if nobody changed it since the decision was made.
 /// A customer going to the pool goes to `$5` if given, else to the former owner's (`$6`)
 /// home pool; an owned customer is in no pool. A new owner starts unlocked.
-macro_rules! set_owner {
-    () => {
-        concat!(
-            "update customers set owner_id = $1, owner_since = $2, updated_at = $2, \
-             version = version + 1, locked = false, pool_id = case when $1 is null then coalesce($5, ",
-            crate::pools::home_pool!("$6"),
-            ") else null end where id = $3 and version = $4"
-        )
-    };
-}
-const SET_OWNER: &str = set_owner!();
-
-/// [`SET_OWNER`] for a recycle: only while the customer's activity is still what the
-/// verdict saw (`$7`…`$10`, see `pools::Activity`). On PostgreSQL the update re-reads the
-/// newest row under its lock, so a follow-up, deal or lock landing meanwhile keeps it.
-const SET_OWNER_IF_IDLE: &str = concat!(
-    set_owner!(),
-    " and last_effective_follow_up_at is not distinct from $7 \
-     and last_progress_at is not distinct from $8 and open_deals = $9 and locked = $10"
+const SET_OWNER: &str = concat!(
+    "update customers set owner_id = $1, owner_since = $2, updated_at = $2, \
+     version = version + 1, locked = false, pool_id = case when $1 is null then coalesce($5, ",
+    crate::pools::home_pool!("$6"),
+    ") else null end where id = $3 and version = $4"
 );
+
+/// [`SET_OWNER`] for a chunk of recycles, from a `values` list (`column1`… are the names
+/// both engines give its columns): each customer goes to its target pool only while its
+/// version and its activity are what the verdict saw (see `pools::Activity`). On PostgreSQL
+/// the update re-reads the newest row under its lock, so a follow-up, deal or lock landing
+/// meanwhile keeps the customer. Answers the ids that moved.
+const RECYCLE_WHERE: &str = ") v where customers.id = v.column1 and customers.version = v.column4 \
+     and customers.last_effective_follow_up_at is not distinct from v.column5 \
+     and customers.last_progress_at is not distinct from v.column6 \
+     and customers.open_deals = v.column7 and customers.locked = v.column8 \
+     returning customers.id";
 
 const APPEND: &str = "insert into ownership_events (customer_id, kind, from_user, to_user, by_user, reason, rule, at) \
      values ($1, $2, $3, $4, $5, $6, $7, $8)";
@@ -204,32 +201,41 @@ async fn write(tx: &mut Tx, change: &OwnerChange) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// The recycle job's owner changes, many in one transaction: per customer the
-/// compare-and-set of [`SET_OWNER_IF_IDLE`] into its target pool, then the ledger events
-/// of those that moved in one statement. Answers, per change, whether it moved; one that
+/// The recycle job's owner changes, many in one transaction: the compare-and-set of
+/// [`RECYCLE_WHERE`] for all of them in one statement, then the ledger events of those
+/// that moved in one statement. Answers, per change, whether it moved; one that
 /// did not (claimed, edited or followed up since it was judged) wrote nothing.
 pub(crate) async fn write_recycles(
     tx: &mut Tx,
     items: &[(&OwnerChange, i64, &crate::pools::Activity)],
 ) -> Result<Vec<bool>, StoreError> {
-    let mut moved = Vec::with_capacity(items.len());
-    for (change, pool, seen) in items {
-        let n = on_tx!(tx, |c| sqlx::query(SET_OWNER_IF_IDLE)
-            .bind(change.to.map(|u| u.0))
-            .bind(micros(change.at))
-            .bind(change.customer_id.0)
-            .bind(change.expected_version)
-            .bind(*pool)
-            .bind(change.from.map(|u| u.0))
-            .bind(seen.last_effective_follow_up_at.map(micros))
-            .bind(seen.last_progress_at.map(micros))
-            .bind(seen.open_deals)
-            .bind(seen.locked)
-            .execute(&mut *c)
-            .await?
-            .rows_affected());
-        moved.push(n == 1);
+    debug_assert!(items.iter().all(|(c, ..)| c.to.is_none()));
+    if items.is_empty() {
+        return Ok(Vec::new());
     }
+    let ids: Vec<i64> = on_tx!(tx, |c| {
+        let mut q = sqlx::QueryBuilder::new(
+            "update customers set owner_id = null, owner_since = v.column2, \
+             updated_at = v.column2, version = version + 1, locked = false, \
+             pool_id = v.column3 from (",
+        );
+        q.push_values(items, |mut b, (change, pool, seen)| {
+            b.push_bind(change.customer_id.0)
+                .push_bind(micros(change.at))
+                .push_bind(*pool)
+                .push_bind(change.expected_version)
+                .push_bind(seen.last_effective_follow_up_at.map(micros))
+                .push_bind(seen.last_progress_at.map(micros))
+                .push_bind(seen.open_deals)
+                .push_bind(seen.locked);
+        });
+        q.push(RECYCLE_WHERE);
+        q.build_query_scalar().fetch_all(&mut *c).await?
+    });
+    let moved: Vec<bool> = items
+        .iter()
+        .map(|(c, ..)| ids.contains(&c.customer_id.0))
+        .collect();
     let events: Vec<&OwnerChange> = items
         .iter()
         .zip(&moved)
