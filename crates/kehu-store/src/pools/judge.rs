@@ -98,7 +98,6 @@ impl Judged {
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct WatchedRow {
     id: i64,
-    name: String,
     grade: Option<String>,
     source: String,
     owner_id: i64,
@@ -113,7 +112,8 @@ struct WatchedRow {
 }
 
 // Owned customers after `$1`, by id: a range of the primary key on both engines.
-const WATCHED: &str = "select c.id, c.name, c.grade, c.source, c.owner_id, c.owner_since, \
+// Names are read afterwards for the few judged (see `Store::name_judged`).
+const WATCHED: &str = "select c.id, c.grade, c.source, c.owner_id, c.owner_since, \
      c.last_effective_follow_up_at, c.locked, c.version, \
      c.open_deals, c.won_at, c.deal_lost_at, c.last_progress_at \
      from customers c \
@@ -207,12 +207,12 @@ impl Judge<'_> {
         }
     }
 
-    fn judged(&self, row: WatchedRow, watch: usize, verdict: RecycleVerdict) -> Judged {
+    fn judged(&self, row: &WatchedRow, watch: usize, verdict: RecycleVerdict) -> Judged {
         Judged {
             pool_id: self.watches[watch].pool,
             customer_id: row.id,
             owner_name: self.owners[&row.owner_id].name.clone(),
-            customer_name: row.name,
+            customer_name: String::new(),
             owner_id: row.owner_id,
             owner_since: row.owner_since,
             version: row.version,
@@ -292,22 +292,22 @@ impl Store {
         };
         let mut out = Vec::new();
         let mut open = Vec::new();
-        let mut after = 0i64;
-        loop {
-            let page: Vec<WatchedRow> = on_db!(&self.db, |p| sqlx::query_as(WATCHED)
-                .bind(after)
-                .bind(PAGE)
-                .fetch_all(p)
-                .await)?;
+        // The next page is read (and decoded) on another task while this one is judged.
+        let mut next = Some(self.watched_page(0));
+        while let Some(reading) = next.take() {
+            let page = reading
+                .await
+                .map_err(|e| StoreError::Corrupt(format!("judge: page read failed: {e}")))??;
             let Some(last) = page.last() else { break };
-            after = last.id;
-            let full = page.len() as i64 == PAGE;
+            if page.len() as i64 == PAGE {
+                next = Some(self.watched_page(last.id));
+            }
             for row in page {
                 let Some(owner) = owners.get(&row.owner_id) else {
                     continue;
                 };
                 match judge.bounded(&row, owner.watch) {
-                    Bounded::Settled(v) => out.push(judge.judged(row, owner.watch, v)),
+                    Bounded::Settled(v) => out.push(judge.judged(&row, owner.watch, v)),
                     Bounded::Nothing => {}
                     Bounded::Open => open.push(Open {
                         row,
@@ -315,13 +315,50 @@ impl Store {
                     }),
                 }
             }
-            if !full {
-                break;
-            }
         }
         self.judge_open(&judge, open, &mut out).await?;
+        self.name_judged(&mut out).await?;
         out.sort_by_key(|j| (j.pool_id, j.owner_id, j.customer_id));
         Ok(out)
+    }
+
+    /// Starts reading the owned customers after id `after`, one page, on a task of its own.
+    fn watched_page(
+        &self,
+        after: i64,
+    ) -> tokio::task::JoinHandle<Result<Vec<WatchedRow>, StoreError>> {
+        let store = self.clone();
+        tokio::spawn(async move {
+            Ok(on_db!(&store.db, |p| sqlx::query_as(WATCHED)
+                .bind(after)
+                .bind(PAGE)
+                .fetch_all(p)
+                .await)?)
+        })
+    }
+
+    /// Fills in the names of the judged customers: a few percent of the book, read by id
+    /// rather than with every row of the pass.
+    async fn name_judged(&self, out: &mut [Judged]) -> Result<(), StoreError> {
+        for chunk in out.chunks_mut(ID_CHUNK) {
+            let names: HashMap<i64, String> = on_db!(&self.db, |p| {
+                let mut q = sqlx::QueryBuilder::new("select id, name from customers where id in (");
+                let mut list = q.separated(", ");
+                for j in chunk.iter() {
+                    list.push_bind(j.customer_id);
+                }
+                q.push(")");
+                q.build_query_as::<(i64, String)>().fetch_all(p).await
+            })?
+            .into_iter()
+            .collect();
+            for j in chunk.iter_mut() {
+                if let Some(n) = names.get(&j.customer_id) {
+                    j.customer_name.clone_from(n);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Judges `open` with their exact protection periods: their effective follow-ups, read
@@ -357,7 +394,7 @@ impl Store {
                 let until = protection(policy, row.owner_since, mine).until;
                 let v = judge.verdict(row, o.watch, until);
                 if actionable(&v) {
-                    out.push(judge.judged(row.clone(), o.watch, v));
+                    out.push(judge.judged(row, o.watch, v));
                 }
             }
         }
