@@ -41,6 +41,10 @@ pub async fn save_rules(
         .store
         .replace_routing_rules(rules, state.now())
         .await?;
+    // The leads waiting for a rep meet the new rules at once, not at the next pass.
+    if let Err(e) = crate::jobs::reroute_pass(state).await {
+        tracing::warn!(error = %e, "routing waiting leads after a rule change failed");
+    }
     Ok(())
 }
 
@@ -93,6 +97,12 @@ pub async fn route_new_lead(state: &AppState, lead: LeadId) {
     if let Err(e) = route_from(state, lead, RouteFrom::Unrouted).await {
         tracing::warn!(lead = lead.0, error = %e, "routing failed; the lead stays unrouted");
     }
+}
+
+/// Routes a lead still waiting for a rep again (see `jobs::reroute_pass`). `None`: it was
+/// routed meanwhile.
+pub async fn route_waiting(state: &AppState, lead: LeadId) -> Result<Option<Routed>, AppError> {
+    route_from(state, lead, RouteFrom::Unrouted).await
 }
 
 /// Routes a lead whose rep let its response window pass to the next candidate by the rules,

@@ -9,9 +9,11 @@
 
 mod escalation;
 mod recycle;
+mod reroute;
 
 pub use escalation::{EscalationReport, escalation_pass};
 pub use recycle::{RecycleReport, describe as describe_recycle, recycle_pass};
+pub use reroute::reroute_pass;
 
 use crate::state::AppState;
 use std::time::Duration;
@@ -26,10 +28,13 @@ pub struct PassReport {
     pub recycle: RecycleReport,
     /// The response windows' escalation steps.
     pub escalation: EscalationReport,
+    /// Waiting (unrouted) leads that found a rep or a lead pool this pass.
+    pub rerouted: usize,
 }
 
 /// Runs every job once, now: finishes hand-overs a dead instance left behind, then the
-/// recycle pass, then the due escalation steps of unanswered leads. Each runs even when
+/// recycle pass, then the due escalation steps of unanswered leads, then routes the leads
+/// still waiting for a rep. Each runs even when
 /// another fails; the first error is answered.
 pub async fn run_once(state: &AppState) -> Result<PassReport, crate::error::AppError> {
     let resumed = crate::handover::resume_stale(state).await;
@@ -40,12 +45,14 @@ pub async fn run_once(state: &AppState) -> Result<PassReport, crate::error::AppE
     }
     let recycle = recycle_pass(state).await;
     let escalation = escalation_pass(state).await;
+    let rerouted = reroute_pass(state).await;
     let heartbeat = crate::availability::check_heartbeat(state).await;
     resumed?;
     heartbeat?;
     Ok(PassReport {
         recycle: recycle?,
         escalation: escalation?,
+        rerouted: rerouted?,
     })
 }
 
@@ -61,7 +68,11 @@ pub fn spawn(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
                 Ok(PassReport {
                     recycle: r,
                     escalation: e,
+                    rerouted,
                 }) => {
+                    if rerouted > 0 {
+                        tracing::info!(rerouted, "waiting leads routed");
+                    }
                     if r.recycled + r.warned > 0 {
                         tracing::info!(
                             recycled = r.recycled,

@@ -16,6 +16,7 @@ mod api_ownership;
 mod api_people;
 mod api_pools;
 mod api_pools_more;
+mod api_reroute;
 mod api_response;
 mod api_routing;
 mod api_routing_dynamic;

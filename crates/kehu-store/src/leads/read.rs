@@ -3,9 +3,11 @@
 
 use crate::Store;
 use crate::error::StoreError;
+use crate::rows::micros;
 use crate::users::scope_pattern;
 use chrono::{DateTime, Utc};
 use kehu_domain::Actor;
+use kehu_domain::lead::LeadId;
 use serde::Serialize;
 
 /// A lead as its readers see it.
@@ -129,6 +131,24 @@ impl Store {
         let tail = "and l.status in ('assigned', 'pooled', 'unrouted') \
              and l.responded_at is null order by l.received_at, l.id limit $4";
         self.leads_where(actor, tail, &[limit]).await
+    }
+
+    /// Leads still waiting for routing (no rule found a rep for them) received since
+    /// `since`, oldest first, at most `limit`: what the jobs route again.
+    pub async fn unrouted_leads(
+        &self,
+        since: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<LeadId>, StoreError> {
+        let ids: Vec<i64> = on_db!(&self.db, |p| sqlx::query_scalar(
+            "select id from leads where status = 'unrouted' and received_at >= $1 \
+             order by id limit $2"
+        )
+        .bind(micros(since))
+        .bind(limit)
+        .fetch_all(p)
+        .await)?;
+        Ok(ids.into_iter().map(LeadId).collect())
     }
 
     /// The leads `actor` may read that also meet `tail` (a condition, order and limit on
