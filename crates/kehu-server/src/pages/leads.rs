@@ -213,11 +213,19 @@ async fn show(
     let can_respond = lead.status == "assigned"
         && lead.responded_at.is_none()
         && lead.assigned_to == Some(session.actor.user_id.0);
-    let flash = q
-        .flash
-        .filter(|f| f == "responded" || f == "claimed")
-        .map(|f| t.t(&format!("leads.{f}_done")).to_owned());
-    let summary = if lead.status == "pooled" {
+    let flash = q.flash.as_deref().and_then(|f| match f {
+        "responded" | "claimed" => Some(t.t(&format!("leads.{f}_done")).to_owned()),
+        "entered" | "entered_again" => Some(t.t(&format!("lead_entry.{f}")).to_owned()),
+        _ => None,
+    });
+    // The history summary and the claim are for those who may claim it, not for everyone
+    // who may read it (its managers, or whoever entered it).
+    let claimable = lead.status == "pooled"
+        && state
+            .store
+            .lead_claimable_by(&session.actor, LeadId(id))
+            .await?;
+    let summary = if claimable {
         summary_lines(
             t,
             offset,

@@ -8,6 +8,7 @@ mod customers;
 mod duplicates;
 mod errors;
 mod inbox;
+mod lead_entry;
 mod lead_health;
 mod leads;
 mod leave;
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(customers::router())
         .merge(team::router())
         .merge(leads::router())
+        .merge(lead_entry::router())
         .merge(lead_health::router())
         .merge(leave::router())
         .merge(admin::router())

@@ -2,7 +2,8 @@
 //! answers read with `scraper` CSS selectors, on both engines. Login and its cookie, the
 //! login redirect and where it may lead, CSRF on every form, 404 for other reps' customers,
 //! masking in the pool, the team page, login throttling, logout, the timeline, the flash
-//! allow-list, escaping, the new-customer form's errors, and the routing simulator.
+//! allow-list, escaping, the new-customer form's errors, the routing simulator, and entering
+//! leads by hand.
 
 mod auth;
 mod customers;
@@ -10,6 +11,7 @@ mod deals;
 mod follow_ups;
 mod forms;
 mod fuzzy;
+mod lead_entry;
 mod leave;
 mod merge;
 mod people;
