@@ -5,6 +5,7 @@
 
 mod explain;
 pub mod health;
+pub mod import;
 mod limits;
 mod matching;
 pub mod pool;

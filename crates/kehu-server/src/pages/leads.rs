@@ -141,6 +141,8 @@ struct ListPage {
     nav: Option<Nav>,
     flash: Option<String>,
     leads: Vec<LeadView>,
+    /// Shows the import link (managers and admins).
+    can_import: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -182,6 +184,7 @@ async fn list(State(state): State<AppState>, session: Session) -> Result<ListPag
             .into_iter()
             .map(|l| LeadView::new(t, offset, l, state.now()))
             .collect(),
+        can_import: crate::leads::import::may_import(&session.actor),
     })
 }
 

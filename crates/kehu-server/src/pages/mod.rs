@@ -10,6 +10,7 @@ mod errors;
 mod inbox;
 mod lead_entry;
 mod lead_health;
+mod lead_import;
 mod leads;
 mod leave;
 mod login;
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(team::router())
         .merge(leads::router())
         .merge(lead_entry::router())
+        .merge(lead_import::router())
         .merge(lead_health::router())
         .merge(leave::router())
         .merge(admin::router())

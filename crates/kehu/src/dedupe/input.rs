@@ -2,7 +2,7 @@
 //! Excel writes it in China; columns found by their English or Chinese names; every error
 //! names the file and the line.
 
-use super::progress::Bar;
+use crate::progress::Bar;
 use anyhow::{Context, bail};
 use kehu_domain::identity::matching::{Prepared, Record};
 use kehu_server::tabular::{self, columns};

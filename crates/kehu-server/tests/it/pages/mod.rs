@@ -3,7 +3,7 @@
 //! login redirect and where it may lead, CSRF on every form, 404 for other reps' customers,
 //! masking in the pool, the team page, login throttling, logout, the timeline, the flash
 //! allow-list, escaping, the new-customer form's errors, the routing simulator, and entering
-//! leads by hand.
+//! and importing leads.
 
 mod auth;
 mod customers;
@@ -12,6 +12,7 @@ mod follow_ups;
 mod forms;
 mod fuzzy;
 mod lead_entry;
+mod lead_import;
 mod leave;
 mod merge;
 mod people;
