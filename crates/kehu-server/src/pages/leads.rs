@@ -36,20 +36,21 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A lead's response window as the pages show it: a countdown the page script keeps
-/// current, with both texts from the locale.
-struct WindowView {
+/// current, with both texts from the locale (the lead pages and the rep's workbench).
+pub(crate) struct WindowView {
     /// The breach, RFC 3339 (for the script).
-    due: String,
+    pub(crate) due: String,
     /// Time left or over now, in words.
-    text: String,
+    pub(crate) text: String,
     /// "{minutes} min left" / "{minutes} min over", for the script.
-    left_tpl: String,
-    over_tpl: String,
-    breached: bool,
+    pub(crate) left_tpl: String,
+    pub(crate) over_tpl: String,
+    pub(crate) breached: bool,
 }
 
 impl WindowView {
-    fn new(t: T, due: DateTime<Utc>, now: DateTime<Utc>) -> WindowView {
+    /// The window closing at `due`, as of `now`.
+    pub(crate) fn new(t: T, due: DateTime<Utc>, now: DateTime<Utc>) -> WindowView {
         let left = time_left(due, now);
         let breached = left < Duration::zero();
         // Whole minutes, rounded up while running (59 s left is "1 min left").

@@ -120,6 +120,16 @@ impl Store {
         self.leads_where(actor, tail, &[limit]).await
     }
 
+    /// The leads assigned to `actor` themself that they have not answered yet (a rep's
+    /// workbench), the soonest window due first and those without a window last, at most
+    /// `limit`.
+    pub async fn my_open_leads(&self, actor: &Actor, limit: i64) -> Result<Vec<Lead>, StoreError> {
+        let tail = "and l.assigned_to = $1 and l.status = 'assigned' and l.responded_at is null \
+             order by case when l.window_due_at is null then 1 else 0 end, l.window_due_at, l.id \
+             limit $4";
+        self.leads_where(actor, tail, &[limit]).await
+    }
+
     /// The open leads `actor` may see that wait longest for an answer, a rep or a claim
     /// (oldest first, at most `limit`).
     pub async fn waiting_leads_for(
