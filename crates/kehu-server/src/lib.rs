@@ -24,6 +24,7 @@ pub mod pools;
 pub mod routing;
 pub mod simulator;
 pub mod state;
+pub mod tabular;
 
 pub use config::ServerConfig;
 pub use state::{AppState, Clock};

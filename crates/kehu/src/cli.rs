@@ -45,6 +45,12 @@ pub enum Command {
     },
     /// Find duplicate customers in a CSV file: which records are one customer.
     Dedupe(crate::dedupe::DedupeArgs),
+    /// Leads: import a file of leads through the intake path.
+    Leads {
+        /// What to do.
+        #[command(subcommand)]
+        command: LeadsCommand,
+    },
     /// Lead routing: replay past leads through rules without writing anything.
     Routing {
         /// What to do.
@@ -57,6 +63,42 @@ pub enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+}
+
+/// `kehu leads …`.
+#[derive(Debug, Subcommand)]
+pub enum LeadsCommand {
+    /// Import leads from a CSV file (UTF-8 or GBK) or an Excel workbook (.xlsx), one per
+    /// row, each through intake as if entered by hand: matched against the customers first,
+    /// then routed. Columns are found by their English or Chinese headers (company/公司名称,
+    /// contact/联系人, mobile/手机, phone/电话, email/邮箱, wechat/微信, credit_code/统一社会信用代码,
+    /// province/省份, city/城市, message/留言/备注); others go into the lead's extra fields.
+    /// Importing the same file again replays its rows and creates nothing twice. Prints one
+    /// line per row; fails (exit 1) when a row was refused.
+    Import(LeadsImportArgs),
+}
+
+/// `kehu leads import` options.
+#[derive(Debug, Args)]
+pub struct LeadsImportArgs {
+    /// The lead source: its id, code or name (an active source).
+    #[arg(long)]
+    pub source: String,
+    /// The file to import.
+    #[arg(long, value_name = "FILE")]
+    pub file: std::path::PathBuf,
+    /// Import as this user (a manager or admin), who is recorded as having entered the
+    /// leads; without it, as the system user.
+    #[arg(long = "as", value_name = "LOGIN")]
+    pub as_login: Option<String>,
+    /// The team's UTC offset in hours, for the routing rules' hours (China: 8).
+    #[arg(
+        long,
+        env = "KEHU_UTC_OFFSET_HOURS",
+        default_value_t = 8,
+        allow_negative_numbers = true
+    )]
+    pub utc_offset_hours: i32,
 }
 
 /// `kehu routing …`.
@@ -213,6 +255,11 @@ mod tests {
         ])
         .expect("parses");
         assert!(matches!(cli.command, Command::Routing { .. }));
+        let cli = Cli::try_parse_from([
+            "kehu", "leads", "import", "--source", "展会", "--file", "a.csv",
+        ])
+        .expect("parses");
+        assert!(matches!(cli.command, Command::Leads { .. }));
         let err = Cli::try_parse_from([
             "kehu", "user", "add", "--login", "x", "--name", "X", "--role", "boss",
         ])

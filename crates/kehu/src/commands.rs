@@ -1,7 +1,8 @@
 //! The subcommands, each a thin call into the libraries.
 
 use crate::cli::{
-    Cli, Command, JobsCommand, RoleArg, RoutingCommand, ServeArgs, TokenCommand, UserCommand,
+    Cli, Command, JobsCommand, LeadsCommand, RoleArg, RoutingCommand, ServeArgs, TokenCommand,
+    UserCommand,
 };
 use anyhow::{Context, bail};
 use chrono::{FixedOffset, Utc};
@@ -63,6 +64,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             command: RoutingCommand::Simulate(args),
         } => crate::simulate::run(&cli.database_url, &args, now()).await,
         Command::Dedupe(args) => crate::dedupe::run(&cli.database_url, &args).await,
+        Command::Leads {
+            command: LeadsCommand::Import(args),
+        } => crate::leads::import(&cli.database_url, &args).await,
     }
 }
 

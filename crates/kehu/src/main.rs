@@ -3,6 +3,8 @@
 mod cli;
 mod commands;
 mod dedupe;
+mod leads;
+mod progress;
 mod simulate;
 
 use clap::Parser;

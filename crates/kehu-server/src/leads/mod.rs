@@ -5,6 +5,7 @@
 
 mod explain;
 pub mod health;
+pub mod import;
 mod limits;
 mod matching;
 pub mod pool;
@@ -51,8 +52,19 @@ pub async fn intake(
     input: &LeadInput,
 ) -> Result<Intake, AppError> {
     let key = idempotency_key(key)?;
-    let (source, source_name) = source_of(state, sender, input.source).await?;
-    let lead = NewLead::parse(input)?;
+    let (source, source_name, lead) = match (
+        source_of(state, sender, input.source).await,
+        NewLead::parse(input),
+    ) {
+        (Ok((source, name)), Ok(lead)) => (source, name, lead),
+        // Every field error at once, the source's first, so a form shows them all together.
+        (Err(AppError::Fields(mut errs)), lead) => {
+            errs.0.extend(lead.err().into_iter().flat_map(|e| e.0));
+            return Err(errs.into());
+        }
+        (Err(other), _) => return Err(other),
+        (Ok(_), Err(errs)) => return Err(errs.into()),
+    };
     let fingerprint = lead.fingerprint(source.0);
     let hits = customer_hits(state, &lead).await?;
     let (token, entered_by) = match sender {

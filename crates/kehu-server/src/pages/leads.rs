@@ -36,20 +36,21 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A lead's response window as the pages show it: a countdown the page script keeps
-/// current, with both texts from the locale.
-struct WindowView {
+/// current, with both texts from the locale (the lead pages and the rep's workbench).
+pub(crate) struct WindowView {
     /// The breach, RFC 3339 (for the script).
-    due: String,
+    pub(crate) due: String,
     /// Time left or over now, in words.
-    text: String,
+    pub(crate) text: String,
     /// "{minutes} min left" / "{minutes} min over", for the script.
-    left_tpl: String,
-    over_tpl: String,
-    breached: bool,
+    pub(crate) left_tpl: String,
+    pub(crate) over_tpl: String,
+    pub(crate) breached: bool,
 }
 
 impl WindowView {
-    fn new(t: T, due: DateTime<Utc>, now: DateTime<Utc>) -> WindowView {
+    /// The window closing at `due`, as of `now`.
+    pub(crate) fn new(t: T, due: DateTime<Utc>, now: DateTime<Utc>) -> WindowView {
         let left = time_left(due, now);
         let breached = left < Duration::zero();
         // Whole minutes, rounded up while running (59 s left is "1 min left").
@@ -141,6 +142,8 @@ struct ListPage {
     nav: Option<Nav>,
     flash: Option<String>,
     leads: Vec<LeadView>,
+    /// Shows the import link (managers and admins).
+    can_import: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -182,6 +185,7 @@ async fn list(State(state): State<AppState>, session: Session) -> Result<ListPag
             .into_iter()
             .map(|l| LeadView::new(t, offset, l, state.now()))
             .collect(),
+        can_import: crate::leads::import::may_import(&session.actor),
     })
 }
 
@@ -213,11 +217,19 @@ async fn show(
     let can_respond = lead.status == "assigned"
         && lead.responded_at.is_none()
         && lead.assigned_to == Some(session.actor.user_id.0);
-    let flash = q
-        .flash
-        .filter(|f| f == "responded" || f == "claimed")
-        .map(|f| t.t(&format!("leads.{f}_done")).to_owned());
-    let summary = if lead.status == "pooled" {
+    let flash = q.flash.as_deref().and_then(|f| match f {
+        "responded" | "claimed" => Some(t.t(&format!("leads.{f}_done")).to_owned()),
+        "entered" | "entered_again" => Some(t.t(&format!("lead_entry.{f}")).to_owned()),
+        _ => None,
+    });
+    // The history summary and the claim are for those who may claim it, not for everyone
+    // who may read it (its managers, or whoever entered it).
+    let claimable = lead.status == "pooled"
+        && state
+            .store
+            .lead_claimable_by(&session.actor, LeadId(id))
+            .await?;
+    let summary = if claimable {
         summary_lines(
             t,
             offset,

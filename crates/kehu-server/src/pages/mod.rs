@@ -8,7 +8,9 @@ mod customers;
 mod duplicates;
 mod errors;
 mod inbox;
+mod lead_entry;
 mod lead_health;
+mod lead_import;
 mod leads;
 mod leave;
 mod login;
@@ -34,6 +36,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(customers::router())
         .merge(team::router())
         .merge(leads::router())
+        .merge(lead_entry::router())
+        .merge(lead_import::router())
         .merge(lead_health::router())
         .merge(leave::router())
         .merge(admin::router())

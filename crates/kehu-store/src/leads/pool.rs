@@ -90,6 +90,23 @@ impl Store {
         .await
     }
 
+    /// Whether `actor` may claim `lead` now: it waits in the pool of a team they belong to.
+    /// Only they see its history summary (others who read it — whoever entered it by hand,
+    /// say — see the lead alone).
+    pub async fn lead_claimable_by(&self, actor: &Actor, lead: LeadId) -> Result<bool, StoreError> {
+        let n: i64 = on_db!(&self.db, |p| sqlx::query_scalar(
+            "select count(*) from leads l join teams pt on pt.id = l.pool_team_id \
+             where l.id = $1 and l.status = 'pooled' and exists (select 1 from users me \
+             join teams mt on mt.id = me.team_id where me.id = $2 and me.active \
+             and mt.path like pt.path || '%')"
+        )
+        .bind(lead.0)
+        .bind(actor.user_id.0)
+        .fetch_one(p)
+        .await)?;
+        Ok(n > 0)
+    }
+
     /// Up to 5 earlier leads of the same person as `lead` (same mobile, e-mail or WeChat, or
     /// the same matched customer), newest first.
     pub async fn earlier_leads(&self, lead: LeadId) -> Result<Vec<EarlierLead>, StoreError> {

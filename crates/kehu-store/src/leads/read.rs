@@ -1,5 +1,6 @@
 //! Reading leads as an actor may: a rep the leads they have, a manager those of their
-//! subtree, an admin all (unrouted ones too). Anything else does not exist for them.
+//! subtree, an admin all (unrouted ones too), and everyone the leads they entered by hand or
+//! imported (so they see where each went). Anything else does not exist for them.
 
 use crate::Store;
 use crate::error::StoreError;
@@ -86,7 +87,7 @@ const SELECT: &str = "select l.id, l.source_id, s.name as source_name, l.status,
      left join users a on a.id = l.assigned_to left join teams lt on lt.id = a.team_id \
      left join customers c on c.id = l.customer_id left join users e on e.id = l.entered_by \
      left join teams pt on pt.id = l.pool_team_id \
-     where ($3 = 1 or l.assigned_to = $1 or lt.path like $2 or pt.path like $2 \
+     where ($3 = 1 or l.assigned_to = $1 or l.entered_by = $1 or lt.path like $2 or pt.path like $2 \
        or (l.status = 'pooled' and exists (select 1 from users me join teams mt \
            on mt.id = me.team_id where me.id = $1 and mt.path like pt.path || '%'))) ";
 
@@ -118,6 +119,16 @@ impl Store {
         let tail = "and l.status = 'pooled' and exists (select 1 from users me join teams mt \
              on mt.id = me.team_id where me.id = $1 and mt.path like pt.path || '%') \
              order by l.id limit $4";
+        self.leads_where(actor, tail, &[limit]).await
+    }
+
+    /// The leads assigned to `actor` themself that they have not answered yet (a rep's
+    /// workbench), the soonest window due first and those without a window last, at most
+    /// `limit`.
+    pub async fn my_open_leads(&self, actor: &Actor, limit: i64) -> Result<Vec<Lead>, StoreError> {
+        let tail = "and l.assigned_to = $1 and l.status = 'assigned' and l.responded_at is null \
+             order by case when l.window_due_at is null then 1 else 0 end, l.window_due_at, l.id \
+             limit $4";
         self.leads_where(actor, tail, &[limit]).await
     }
 

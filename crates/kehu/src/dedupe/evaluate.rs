@@ -3,7 +3,7 @@
 //! the pairs that are one entity, how many were put together) and F1.
 
 use super::input::{self, Input};
-use super::progress::Bar;
+use crate::progress::Bar;
 use anyhow::{Context, bail};
 use kehu_domain::identity::matching::{Clustering, Level, Reason, cluster};
 use std::collections::HashMap;

@@ -2,53 +2,30 @@
 //! Excel writes it in China; columns found by their English or Chinese names; every error
 //! names the file and the line.
 
-use super::progress::Bar;
+use crate::progress::Bar;
 use anyhow::{Context, bail};
-use encoding_rs::{Encoding, GB18030};
 use kehu_domain::identity::matching::{Prepared, Record};
+use kehu_server::tabular::{self, columns};
 use rayon::prelude::*;
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
 /// The fields of a [`Record`], in the order of [`COLUMNS`].
 const FIELDS: usize = 10;
 
-/// Accepted header names per field (compared lowercased, trimmed, spaces and dashes as `_`).
+/// Accepted header names per field (compared lowercased, trimmed, spaces and dashes as `_`);
+/// the lists are shared with the lead import.
 const COLUMNS: [&[&str]; FIELDS] = [
     &["id", "record_id", "编号", "客户编号", "记录编号"],
-    &[
-        "company",
-        "company_name",
-        "公司名称",
-        "客户名称",
-        "公司",
-        "企业名称",
-        "单位名称",
-    ],
-    &["contact", "contact_name", "联系人", "联系人姓名"],
-    &["mobile", "手机", "手机号", "手机号码", "移动电话"],
-    &[
-        "phone",
-        "tel",
-        "landline",
-        "telephone",
-        "电话",
-        "座机",
-        "固定电话",
-        "联系电话",
-    ],
-    &["email", "e_mail", "邮箱", "电子邮箱", "邮件"],
-    &["wechat", "wechat_id", "微信", "微信号"],
-    &["city", "城市", "所在城市"],
-    &["address", "地址", "详细地址", "公司地址"],
-    &[
-        "credit_code",
-        "uscc",
-        "统一社会信用代码",
-        "信用代码",
-        "社会信用代码",
-    ],
+    columns::COMPANY,
+    columns::CONTACT,
+    columns::MOBILE,
+    columns::PHONE,
+    columns::EMAIL,
+    columns::WECHAT,
+    columns::CITY,
+    columns::ADDRESS,
+    columns::CREDIT_CODE,
 ];
 
 /// Records read and prepared, with their ids and any extra columns asked for.
@@ -67,7 +44,7 @@ const CHUNK: usize = 1 << 16;
 pub fn load(path: &Path, extra: &[&str], bar: &Bar) -> anyhow::Result<Input> {
     let shown = path.display();
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {shown}"))?;
-    let text = decode(&bytes).with_context(|| format!("{shown}: cannot read the text"))?;
+    let text = tabular::decode(&bytes).with_context(|| format!("{shown}: cannot read the text"))?;
     if text.trim().is_empty() {
         bail!("{shown}: the file is empty (a header row naming the columns is needed)");
     }
@@ -76,7 +53,7 @@ pub fn load(path: &Path, extra: &[&str], bar: &Bar) -> anyhow::Result<Input> {
         .headers()
         .with_context(|| format!("{shown}: cannot read the header"))?
         .clone();
-    let names: Vec<String> = header.iter().map(normalize_header).collect();
+    let names: Vec<String> = header.iter().map(columns::normalize_header).collect();
     let find = |aliases: &[&str]| names.iter().position(|n| aliases.contains(&n.as_str()));
     let columns: Vec<Option<usize>> = COLUMNS.iter().map(|aliases| find(aliases)).collect();
     let Some(id_col) = columns[0] else {
@@ -149,35 +126,6 @@ fn prepare(chunk: &mut Vec<Record>, input: &mut Input) {
         .prepared
         .par_extend(chunk.par_iter().map(Prepared::new));
     input.ids.extend(chunk.drain(..).map(|r| r.id));
-}
-
-/// The file's text: UTF-8 (a BOM is dropped), UTF-16 with a BOM, or else GBK (GB18030, its
-/// superset), refusing bytes that are none of these rather than guessing.
-pub fn decode(bytes: &[u8]) -> anyhow::Result<Cow<'_, str>> {
-    if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
-        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom..]);
-        if had_errors {
-            bail!(
-                "the file starts with a {} byte-order mark but is not valid {}",
-                encoding.name(),
-                encoding.name()
-            );
-        }
-        return Ok(text);
-    }
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok(Cow::Borrowed(s));
-    }
-    GB18030
-        .decode_without_bom_handling_and_without_replacement(bytes)
-        .context("it is neither UTF-8 nor GBK; save it as CSV UTF-8")
-}
-
-fn normalize_header(h: &str) -> String {
-    h.trim_start_matches('\u{feff}')
-        .trim()
-        .to_lowercase()
-        .replace([' ', '-'], "_")
 }
 
 fn csv_error(file: &str, e: &csv::Error) -> anyhow::Error {

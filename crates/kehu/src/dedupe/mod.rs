@@ -5,16 +5,15 @@
 mod evaluate;
 mod generate;
 mod input;
-mod progress;
 mod render;
 mod report;
 mod review;
 mod vocab;
 
+use crate::progress::Bar;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use kehu_domain::identity::matching::{Level, cluster};
-use progress::Bar;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};

@@ -1,8 +1,8 @@
 //! `kehu dedupe` without `--input`: the duplicate review of the database's customers, as
 //! the system's administrator or as one user (`--as LOGIN`, who reviews what they may see).
 
-use super::progress::Bar;
 use super::report;
+use crate::progress::Bar;
 use anyhow::{Context, bail};
 use kehu_domain::identity::matching::{Level, Prepared, Progress, cluster};
 use kehu_domain::ids::{CustomerId, UserId};

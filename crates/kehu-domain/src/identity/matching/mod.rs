@@ -27,7 +27,7 @@ mod similarity;
 mod sound;
 
 pub use cluster::{Clustering, Link, Progress, Stage, cluster};
-pub use prepare::Prepared;
+pub use prepare::{Prepared, present};
 pub use score::{Match, Matcher, Reason};
 
 /// What counts as one entity.

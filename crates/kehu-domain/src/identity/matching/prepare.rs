@@ -190,8 +190,9 @@ impl Prepared {
     }
 }
 
-/// `raw`, unless it is a placeholder for "unknown".
-pub(super) fn present(raw: Option<&str>) -> Option<&str> {
+/// `raw` trimmed, unless it is a placeholder for "unknown" (无, -, 不详, N/A…); the lead
+/// import treats such cells as empty too.
+pub fn present(raw: Option<&str>) -> Option<&str> {
     let raw = raw?.trim();
     // Longer than any placeholder (even in full width): a value, no need to fold it.
     if raw.len() > 16 {

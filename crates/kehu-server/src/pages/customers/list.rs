@@ -1,5 +1,7 @@
-//! `/customers?scope=mine|team|pool|shared&q=…`: one page of customers.
+//! `/customers?scope=mine|team|pool|shared&q=…`: one page of customers; on "mine" (the
+//! workbench) the rep's open leads with their countdowns first.
 
+use super::workbench::{Workbench, open_leads};
 use crate::api::customers_scope;
 use crate::auth::Session;
 use crate::error::PageError;
@@ -46,6 +48,8 @@ pub struct ListPage {
     pools: Vec<kehu_store::pools::PoolSummary>,
     /// The pool chosen.
     pool: Option<i64>,
+    /// My open leads (the workbench: the first page of "mine").
+    open_leads: Option<Workbench>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -165,6 +169,11 @@ pub async fn page(
             .unwrap_or_default();
             format!("/customers?{qs}")
         });
+    let open_leads = if scope == Scope::Mine && p.before.is_none() {
+        open_leads(&state, t, &session.actor).await?
+    } else {
+        None
+    };
     Ok(ListPage {
         t,
         nav: Some(Nav::new(&session, tab)),
@@ -176,5 +185,6 @@ pub async fn page(
         next,
         pools: if pools.len() > 1 { pools } else { Vec::new() },
         pool,
+        open_leads,
     })
 }

@@ -10,6 +10,7 @@ mod locks;
 mod new;
 mod requests;
 mod show;
+mod workbench;
 
 use crate::state::AppState;
 use axum::Router;

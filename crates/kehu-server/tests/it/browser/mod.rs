@@ -63,6 +63,7 @@ pub(super) async fn log_in(b: &Browser, base: &str, login: &str, name: &str) {
 
 mod customers;
 mod identity;
+mod lead_entry;
 mod leads;
 mod ownership;
 mod simulator;

@@ -2,7 +2,8 @@
 //! answers read with `scraper` CSS selectors, on both engines. Login and its cookie, the
 //! login redirect and where it may lead, CSRF on every form, 404 for other reps' customers,
 //! masking in the pool, the team page, login throttling, logout, the timeline, the flash
-//! allow-list, escaping, the new-customer form's errors, and the routing simulator.
+//! allow-list, escaping, the new-customer form's errors, the routing simulator, entering and
+//! importing leads, and the rep's workbench.
 
 mod auth;
 mod customers;
@@ -10,6 +11,8 @@ mod deals;
 mod follow_ups;
 mod forms;
 mod fuzzy;
+mod lead_entry;
+mod lead_import;
 mod leave;
 mod merge;
 mod people;
@@ -17,6 +20,7 @@ mod pools;
 mod protection_overrides;
 mod simulator;
 mod team;
+mod workbench;
 
 use crate::harness::{Org, PASSWORD, TestApp, TestUser, zh};
 use reqwest::StatusCode;

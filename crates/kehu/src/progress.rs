@@ -1,5 +1,5 @@
-//! The progress bar on standard error, shown only when standard error is a terminal (so logs
-//! and pipes stay clean).
+//! The progress bar on standard error (`kehu dedupe`, `kehu leads import`), shown only when
+//! standard error is a terminal (so logs and pipes stay clean).
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kehu_domain::identity::matching::{Progress, Stage};
