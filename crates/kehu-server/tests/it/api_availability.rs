@@ -8,7 +8,8 @@ use crate::api_routing::{lead, round_robin, set_rules};
 use crate::harness::{Org, TestUser, runner, ui_fmt};
 use crate::leads_kit::source;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use kehu_domain::lead::LeadId;
+use kehu_domain::ids::UserId;
+use kehu_domain::routing::RoutingRule;
 use kehu_server::jobs;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -181,13 +182,18 @@ async fn the_heartbeat_tells_admins_once_and_a_stale_feed_is_named_in_decisions(
             0,
             "{b:?}: admins only"
         );
-        // A lead routed with the clock 25 hours on says the feed is stale.
+        // A lead routed with the clock 25 hours on says the feed is stale: saving the rules
+        // then routes the waiting lead at once.
         let l = lead(&o, &token, 1).await;
         assert_eq!(l["status"], "unrouted", "{b:?}: no rules yet");
-        set_rules(&o, json!([round_robin("华东", &[], &[&o.rep_a])])).await;
         let later = runner(&o.app, o.app.store().clone(), start + Duration::hours(25));
+        let admin = o.app.store().actor(UserId(o.admin.id)).await.expect("load");
+        let rules: Vec<RoutingRule> =
+            serde_json::from_value(json!([round_robin("华东", &[], &[&o.rep_a])])).expect("rules");
+        kehu_server::routing::save_rules(&later, &admin.expect("admin"), &rules)
+            .await
+            .expect("saved");
         let id = l["id"].as_i64().expect("id");
-        kehu_server::routing::route_new_lead(&later, LeadId(id)).await;
         let routed = o
             .app
             .get(&o.admin, &format!("/api/v1/leads/{id}"))
