@@ -444,6 +444,10 @@ async fn routing_simulate_prints_the_draft_beside_the_live_rules() {
         live.contains("fairness: max deviation 0.0 pp, Gini 0.000"),
         "{text}"
     );
+    assert!(
+        live.contains("leads 4, routed 4, pooled 0, unrouted 0 (no rule matched 0)"),
+        "{text}"
+    );
 
     let o = kehu(
         &db.url,

@@ -153,6 +153,23 @@ fn fall_through_shows_as_deviation_and_unmatched_leads_are_nobodys_target() {
 }
 
 #[test]
+fn pooled_leads_are_counted_apart_not_as_unrouted_or_unmatched() {
+    let mut pool = rule(Strategy::RoundRobin, vec![2], &[]);
+    pool.target.lead_pool = Some(crate::ids::TeamId(4));
+    let rules = [pool, rule(Strategy::RoundRobin, vec![1], &[(1, 1)])];
+    let mut ls = leads(3, 2);
+    ls.extend(leads(2, 1));
+    ls.extend(leads(1, 9));
+    let s = run(&ls, &rules, &reps(1));
+    assert_eq!(
+        (s.leads, s.routed, s.pooled, s.unrouted, s.unmatched),
+        (6, 2, 3, 1, 1)
+    );
+    // The pooled leads are in nobody's target: rep 1's rule took 2 of the 6.
+    assert_eq!(s.reps[0].target, 2.0 / 6.0);
+}
+
+#[test]
 fn an_inactive_rule_takes_nothing_and_its_reps_are_not_listed() {
     let mut off = rule(Strategy::RoundRobin, vec![], &[(1, 1)]);
     off.active = false;
