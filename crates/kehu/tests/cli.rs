@@ -473,7 +473,7 @@ async fn routing_simulate_prints_the_draft_beside_the_live_rules() {
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("rules[0].strategy: has the wrong type"),
+        err.contains("rules[0].strategy: is not one of the allowed values"),
         "{err}"
     );
 }

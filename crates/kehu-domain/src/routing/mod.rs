@@ -1,16 +1,18 @@
 //! Lead routing (线索分配): an ordered list of rules ([`rule`]) decides which rep gets an
 //! unrouted lead; each rule's strategy ([`strategy`]) picks among its eligible reps, and the
-//! decision explains itself ([`explain`]). Everything here is pure: the store passes in the
+//! decision explains itself ([`explain`]). A rule's [`criteria`] may ask for a [`region`]. Everything here is pure: the store passes in the
 //! lead, the rules with their strategy state, the candidates' facts and the instant. The
 //! simulator ([`simulate`]) replays the leads of a [`range`] through a draft list, with
 //! [`fairness`] figures and [`breach`] estimates.
 
 pub mod breach;
+pub mod criteria;
 pub mod explain;
 pub mod fairness;
 pub mod former;
 pub mod hours;
 pub mod range;
+pub mod region;
 pub mod rule;
 pub mod simulate;
 pub mod strategy;
@@ -21,6 +23,7 @@ pub use fairness::{Fairness, gini};
 pub use former::{FormerOwner, FormerVerdict, LeadRoutingSettings, prefer_former};
 pub use hours::WorkingHours;
 pub use range::{MAX_RANGE_DAYS, SimulationRange};
+pub use region::Region;
 pub use rule::{
     Criteria, LeadFacts, Miss, RoutingRule, Target, TargetRep, TimeWindow, validate_rules,
 };

@@ -18,6 +18,7 @@ mod api_pools;
 mod api_pools_more;
 mod api_response;
 mod api_routing;
+mod api_routing_criteria;
 mod api_routing_dynamic;
 mod api_simulator;
 mod browser;

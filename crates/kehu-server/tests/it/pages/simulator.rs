@@ -223,7 +223,7 @@ async fn bad_simulation_input_is_shown_at_its_field_and_reps_are_refused() {
 }
 
 #[tokio::test]
-async fn the_page_shows_pooled_leads_apart_from_unrouted_ones() {
+async fn the_page_takes_the_new_criteria_and_shows_pooled_leads_apart() {
     for b in BACKENDS {
         let o = Org::start(b).await;
         let (_, token) = source(&o, 100).await;
@@ -257,7 +257,10 @@ async fn the_page_shows_pooled_leads_apart_from_unrouted_ones() {
                 web.post(PAGE, &fields).await
             }
         };
+        // The leads name no province: a 华东 rule misses them, and the pool rule takes them.
         let draft = json!({ "rules": [
+            { "name": "华东", "strategy": "round_robin", "criteria": { "regions": ["华东"] },
+              "target": { "reps": [{ "user": o.rep_b.id }] } },
             { "name": "认领", "strategy": "round_robin", "target": { "lead_pool": team } },
         ] });
         let page = run(draft.to_string()).await.status(200);
@@ -271,6 +274,16 @@ async fn the_page_shows_pooled_leads_apart_from_unrouted_ones() {
         assert_eq!(
             unrouted,
             [zh("simulate.unrouted"), "0".into(), "0".into()],
+            "{b:?}"
+        );
+        let bad = draft.to_string().replace("华东", "江南");
+        let refused = run(bad).await.status(422);
+        assert_eq!(
+            refused.texts("#error-rules li"),
+            [format!(
+                "rules[0].criteria.regions[0]: {}",
+                zh("error.unknown_value")
+            )],
             "{b:?}"
         );
     }
