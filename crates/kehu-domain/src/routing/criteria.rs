@@ -107,7 +107,7 @@ pub enum Miss {
     NoProvince,
     /// The rule asks for a city and the lead gives none.
     NoCity,
-    /// The rule asks for an industry and the lead gives none.
+    /// The rule asks for an industry (or matches skills) and the lead gives none.
     NoIndustry,
     /// The rule asks for a grade and neither the lead nor its customer has one.
     NoGrade,

@@ -5,6 +5,7 @@ use super::strategy::{DynamicWeights, FACTOR_WEIGHT_MAX, Strategy};
 use crate::error::{FieldError, FieldErrors};
 use crate::ids::{TeamId, UserId};
 use crate::lead::profile::{INDUSTRY_MAX, TAG_MAX};
+use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 /// Most rules in one list.
@@ -39,6 +40,17 @@ pub struct RoutingRule {
 
 fn yes() -> bool {
     true
+}
+
+impl RoutingRule {
+    /// Why the rule does not take `lead` at local time `at`: the first criterion it fails,
+    /// or, for a skill rule, that the lead names no industry to match skills with.
+    pub fn miss(&self, lead: &LeadFacts, at: DateTime<FixedOffset>) -> Option<Miss> {
+        self.criteria.miss(lead, at).or_else(|| {
+            (self.strategy == Strategy::Skill && lead.industry.is_none())
+                .then_some(Miss::NoIndustry)
+        })
+    }
 }
 
 /// The reps a rule routes to, in order (round robin follows it).

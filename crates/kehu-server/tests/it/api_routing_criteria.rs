@@ -1,11 +1,12 @@
-//! Routing by region, industry, grade and tags over HTTP on both engines: a lead reaches the
-//! rule asking for what it has, each rule it misses says which criterion (or that the lead
-//! lacks the value), the simulator replays the same and counts pooled leads apart, and bad
-//! input names the field.
+//! Routing by region, industry, grade and tags, and the skill strategy, over HTTP on both
+//! engines: a lead reaches the rule asking for what it has, each rule it misses says which
+//! criterion (or that the lead lacks the value), a rep without the lead's industry skill is
+//! skipped with the reason on the lead, the simulator replays the same and counts pooled
+//! leads apart, and bad input names the field.
 
 use crate::api_routing::set_rules;
 use crate::api_simulator::{SIMULATE, around_now};
-use crate::harness::{Org, fresh_phone, id_of};
+use crate::harness::{Org, Resp, TestUser, fresh_phone, id_of};
 use crate::leads_kit::{send, send_and_read, source};
 use kehu_domain::ids::UserId;
 use reqwest::Method;
@@ -23,6 +24,12 @@ fn misses(lead: &Value) -> Vec<String> {
         .iter()
         .filter_map(|t| t["result"]["miss"].as_str().map(str::to_owned))
         .collect()
+}
+
+/// `PUT /api/v1/users/{rep_a}/skills` as `user`.
+async fn put_skills(o: &Org, user: &TestUser, body: Value) -> Resp {
+    let path = format!("/api/v1/users/{}/skills", o.rep_a.id);
+    o.app.send(user, Method::PUT, &path, Some(&body)).await
 }
 
 fn text(lead: &Value) -> String {
@@ -125,6 +132,86 @@ async fn a_lead_reaches_the_rule_asking_for_its_region_industry_grade_or_tags() 
             text(&bare).contains("the lead gives no province"),
             "{b:?}: {bare}"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_skill_rule_skips_reps_without_the_industry_and_says_so_on_the_lead() {
+    for b in kehu_testkit::BACKENDS {
+        let o = Org::start(b).await;
+        let (_, token) = source(&o, 100).await;
+        let path = |u: i64| format!("/api/v1/users/{u}/skills");
+        let set = put_skills(
+            &o,
+            &o.manager,
+            json!({ "industries": [" 机械设备 ", "机械设备", "电子"] }),
+        )
+        .await
+        .assert_status(200);
+        let mut got: Vec<String> = serde_json::from_value(set.body["industries"].clone()).unwrap();
+        got.sort();
+        assert_eq!(got, ["机械设备", "电子"], "{b:?}: trimmed, each once");
+        let mine = o
+            .app
+            .get(&o.rep_a, &path(o.rep_a.id))
+            .await
+            .assert_status(200);
+        assert_eq!(mine.body, set.body, "{b:?}: the rep reads their own");
+        put_skills(&o, &o.rep_a, json!({ "industries": [] }))
+            .await
+            .assert_problem(403);
+        o.app
+            .get(&o.south_rep, &path(o.rep_a.id))
+            .await
+            .assert_problem(404);
+        put_skills(&o, &o.manager, json!({ "industries": ["电子", ""] }))
+            .await
+            .assert_fields(&["industries[1]"]);
+        put_skills(&o, &o.manager, json!({ "skills": [] }))
+            .await
+            .assert_fields(&["skills"]);
+
+        set_rules(&o, json!([
+            { "name": "按专长", "strategy": "skill", "target": reps(&[o.rep_b.id, o.rep_a.id]) },
+            { "name": "兜底", "strategy": "round_robin", "target": reps(&[o.south_rep.id]) },
+        ]))
+        .await;
+        let r = send(
+            &o.app,
+            &token,
+            Some("s1"),
+            &json!({ "company": "苏州甲", "phone": fresh_phone(),
+            "industry": "机械设备" }),
+        )
+        .await
+        .assert_status(201);
+        // As the rep who got it reads it: GET /api/v1/leads/{id}.
+        let lead = o
+            .app
+            .get(&o.rep_a, &format!("/api/v1/leads/{}", id_of(&r.body)))
+            .await
+            .assert_status(200)
+            .body;
+        assert_eq!(lead["assigned_to"]["id"], o.rep_a.id, "{b:?}: {lead}");
+        let skipped = &lead["routing"]["rules"][0]["candidates"][0];
+        assert_eq!(
+            skipped["skip"],
+            json!({ "code": "no_skill", "industry": "机械设备" }),
+            "{b:?}"
+        );
+        let line = format!("{}: no skill for 机械设备", o.rep_b.name);
+        assert!(text(&lead).contains(&line), "{b:?}: {lead}");
+
+        let none = send_and_read(
+            &o,
+            &token,
+            "s2",
+            &json!({ "company": "某公司", "phone": fresh_phone() }),
+        )
+        .await;
+        assert_eq!(none["assigned_to"]["id"], o.south_rep.id, "{b:?}: {none}");
+        assert_eq!(misses(&none), ["no_industry"], "{b:?}: {none}");
+        assert!(text(&none).contains("the lead gives no industry"), "{b:?}");
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod facts;
 mod lead;
+mod profile;
 mod simulate;
 mod write;
 
@@ -209,7 +210,7 @@ impl Store {
         let at = now.with_timezone(&local);
         let mut users: Vec<UserId> = rules
             .iter()
-            .filter(|(_, r, _)| r.active && r.criteria.miss(&facts, at).is_none())
+            .filter(|(_, r, _)| r.active && r.miss(&facts, at).is_none())
             .flat_map(|(_, r, _)| r.target.reps.iter().map(|t| t.user))
             .collect();
         users.extend(former.as_ref().map(|f| f.user));
