@@ -301,17 +301,23 @@ async fn main() {
         i64,
         Option<String>,
         Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
         DateTime<Utc>,
         String,
         Option<i64>,
         Option<DateTime<Utc>>,
         Option<DateTime<Utc>>,
     );
+    // The simulator's own lead query (`kehu-store/src/routing/simulate.rs`), decoded alike.
     let (base, rows) = median(|| async {
         let rows: Vec<Row> = sqlx::query_as(
-            "select source_id, province, city, received_at, outcome, assigned_to, \
-             window_due_at, responded_at from leads \
-             where received_at >= $1 and received_at < $2 order by received_at, id",
+            "select l.source_id, l.province, l.city, coalesce(l.industry, c.industry), l.tags, \
+             coalesce(c.grade, l.grade), l.received_at, l.outcome, l.assigned_to, \
+             l.window_due_at, l.responded_at from leads l \
+             left join customers c on c.id = l.customer_id \
+             where l.received_at >= $1 and l.received_at < $2 order by l.received_at, l.id",
         )
         .bind(from)
         .bind(to)

@@ -209,9 +209,9 @@ fn alert_line(t: T, offset: FixedOffset, a: &FeedAlert) -> String {
 /// The former owner's verdict: given back, banned until …, or skipped and why.
 fn former_line(t: T, offset: FixedOffset, v: &FormerVerdict, name: Option<&str>) -> String {
     let rep = |user: UserId| name.map_or_else(|| format!("#{user}"), str::to_owned);
-    match *v {
-        FormerVerdict::Chosen { user } => t.fmt("routing.former_chosen", &[("rep", &rep(user))]),
-        FormerVerdict::Banned { user, until } => {
+    match v {
+        &FormerVerdict::Chosen { user } => t.fmt("routing.former_chosen", &[("rep", &rep(user))]),
+        &FormerVerdict::Banned { user, until } => {
             let until = until
                 .with_timezone(&offset)
                 .format("%m-%d %H:%M")
@@ -223,11 +223,11 @@ fn former_line(t: T, offset: FixedOffset, v: &FormerVerdict, name: Option<&str>)
         }
         FormerVerdict::Skipped { user, skip } => {
             let verdict = CandidateVerdict {
-                user,
+                user: *user,
                 name: name.map(str::to_owned),
                 score: None,
                 factors: None,
-                skip: Some(skip),
+                skip: Some(skip.clone()),
                 chosen: false,
             };
             let why = candidate_line(t, offset, &verdict);
@@ -237,7 +237,7 @@ fn former_line(t: T, offset: FixedOffset, v: &FormerVerdict, name: Option<&str>)
 }
 
 fn headline(t: T, e: &RoutingExplanation, pool: Option<&str>) -> String {
-    if let (Some(FormerVerdict::Chosen { .. }), Some(_)) = (e.former_owner, e.chosen) {
+    if let (Some(FormerVerdict::Chosen { .. }), Some(_)) = (&e.former_owner, e.chosen) {
         return t.t("routing.former_headline").to_owned();
     }
     match (e.deciding(), e.chosen) {
@@ -280,15 +280,19 @@ fn trial_line(t: T, trial: &RuleTrial) -> String {
 
 fn candidate_line(t: T, offset: FixedOffset, c: &CandidateVerdict) -> String {
     let rep = c.name.clone().unwrap_or_else(|| format!("#{}", c.user));
-    match c.skip {
-        Some(Skip::OnLeave { until }) => {
+    match c.skip.as_ref() {
+        Some(Skip::NoSkill { industry }) => t.fmt(
+            "routing.skip_no_skill",
+            &[("rep", &rep), ("industry", industry)],
+        ),
+        Some(&Skip::OnLeave { until }) => {
             let until = until
                 .with_timezone(&offset)
                 .format("%m-%d %H:%M")
                 .to_string();
             t.fmt("routing.skip_on_leave", &[("rep", &rep), ("until", &until)])
         }
-        Some(Skip::AtCap { owned, cap }) => t.fmt(
+        Some(&Skip::AtCap { owned, cap }) => t.fmt(
             "routing.skip_at_cap",
             &[
                 ("rep", &rep),

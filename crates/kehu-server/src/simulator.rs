@@ -187,7 +187,16 @@ mod tests {
         let e = parse_rules_json(&typo).unwrap_err();
         assert_eq!(
             (e.field.as_ref(), e.code),
-            ("rules[0].strategy", "invalid_type")
+            ("rules[0].strategy", "unknown_value")
+        );
+        let region = one.replace(
+            r#""strategy""#,
+            r#""criteria": {"regions": ["华东", "江南"]}, "strategy""#,
+        );
+        let e = parse_rules_json(&region).unwrap_err();
+        assert_eq!(
+            (e.field.as_ref(), e.code),
+            ("rules[0].criteria.regions[1]", "unknown_value")
         );
         let e = parse_rules_json(r#"[{"name": "#).unwrap_err();
         assert_eq!((e.field.as_ref(), e.code), ("rules", "invalid_json"));

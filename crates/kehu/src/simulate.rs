@@ -91,8 +91,8 @@ fn section(title: &str, s: &Simulation) -> String {
     let mut out = format!("\n{title}\n");
     out.push_str(&table(&header, &rows));
     out.push_str(&format!(
-        "leads {}, routed {}, unrouted {} (no rule matched {})\n",
-        s.leads, s.routed, s.unrouted, s.unmatched
+        "leads {}, routed {}, pooled {}, unrouted {} (no rule matched {})\n",
+        s.leads, s.routed, s.pooled, s.unrouted, s.unmatched
     ));
     let breaches = s
         .expected_breaches

@@ -444,6 +444,10 @@ async fn routing_simulate_prints_the_draft_beside_the_live_rules() {
         live.contains("fairness: max deviation 0.0 pp, Gini 0.000"),
         "{text}"
     );
+    assert!(
+        live.contains("leads 4, routed 4, pooled 0, unrouted 0 (no rule matched 0)"),
+        "{text}"
+    );
 
     let o = kehu(
         &db.url,
@@ -469,7 +473,7 @@ async fn routing_simulate_prints_the_draft_beside_the_live_rules() {
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("rules[0].strategy: has the wrong type"),
+        err.contains("rules[0].strategy: is not one of the allowed values"),
         "{err}"
     );
 }

@@ -1,11 +1,13 @@
 //! The intake payload: parsed field by field (each error names its field), the lead's own
 //! keys (who sent it), and the idempotency fingerprint.
 
+use super::profile::{parse_grade, parse_industry, parse_tags};
 use crate::customer::keys::IdentityKey;
-use crate::customer::{Phone, optional_text};
+use crate::customer::{Grade, Phone, optional_text};
 use crate::error::{FieldError, FieldErrors};
 use crate::identity::matching::Record;
 use crate::identity::{CreditCode, Email};
+use crate::text::normalize_for_search;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -35,6 +37,12 @@ pub struct LeadInput {
     pub province: Option<String>,
     /// City.
     pub city: Option<String>,
+    /// Industry (行业), for routing rules and reps' skills.
+    pub industry: Option<String>,
+    /// Tags (product lines, campaigns …), for routing rules.
+    pub tags: Option<Vec<String>>,
+    /// Grade (A/B/C) as the sender judges it; a matched customer's own grade counts first.
+    pub grade: Option<String>,
     /// What they wrote.
     pub message: Option<String>,
     /// Anything else the form collects, a JSON object of at most [`EXTRA_MAX_BYTES`].
@@ -60,6 +68,12 @@ pub struct NewLead {
     pub province: Option<String>,
     /// City.
     pub city: Option<String>,
+    /// Industry, whitespace squashed.
+    pub industry: Option<String>,
+    /// Tags, each once (see [`parse_tags`]).
+    pub tags: Vec<String>,
+    /// The grade the sender states.
+    pub grade: Option<Grade>,
     /// Message.
     pub message: Option<String>,
     /// Free fields, a JSON object.
@@ -103,6 +117,14 @@ impl NewLead {
             .collect(text("province", &input.province, 30))
             .flatten();
         let city = errs.collect(text("city", &input.city, 30)).flatten();
+        let industry = errs
+            .collect(parse_industry(input.industry.as_deref()))
+            .flatten();
+        let tags = parse_tags(input.tags.as_deref()).unwrap_or_else(|e| {
+            errs.0.extend(e.0);
+            Vec::new()
+        });
+        let grade = errs.collect(parse_grade(input.grade.as_deref())).flatten();
         let message = errs
             .collect(text("message", &input.message, 2000))
             .flatten();
@@ -116,6 +138,9 @@ impl NewLead {
             credit_code,
             province,
             city,
+            industry,
+            tags,
+            grade,
             message,
             extra,
         };
@@ -180,7 +205,7 @@ impl NewLead {
     /// The idempotency fingerprint: SHA-256 (hex) of the normalised payload and its source,
     /// so a retry that respells a phone is the same request and another body is not.
     pub fn fingerprint(&self, source: i64) -> String {
-        let body = serde_json::json!({
+        let mut body = serde_json::json!({
             "source": source,
             "company": self.company,
             "contact_name": self.contact_name,
@@ -193,6 +218,23 @@ impl NewLead {
             "message": self.message,
             "extra": self.extra.as_ref().map(|m| canonical(&Value::Object(m.clone()))),
         });
+        // Only when given, so a payload without them keeps the fingerprint it had before
+        // these fields existed (a retry across an upgrade is still the same request).
+        if let Some(m) = body.as_object_mut() {
+            if let Some(i) = &self.industry {
+                m.insert("industry".into(), Value::from(i.as_str()));
+            }
+            if !self.tags.is_empty() {
+                // As a set: the same tags in another order or case are the same request.
+                let mut tags: Vec<String> =
+                    self.tags.iter().map(|t| normalize_for_search(t)).collect();
+                tags.sort_unstable();
+                m.insert("tags".into(), Value::from(tags));
+            }
+            if let Some(g) = self.grade {
+                m.insert("grade".into(), Value::from(g.code()));
+            }
+        }
         hex(&Sha256::digest(canonical(&body).as_bytes()))
     }
 }
@@ -285,71 +327,5 @@ impl LeadKey {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn input(v: Value) -> LeadInput {
-        serde_json::from_value(v).expect("input")
-    }
-
-    #[test]
-    fn someone_to_call_is_required_and_every_error_is_named() {
-        let e = NewLead::parse(&input(json!({ "message": "报价" }))).unwrap_err();
-        let fields: Vec<&str> = e.0.iter().map(|f| f.field.as_ref()).collect();
-        assert_eq!(fields, ["company", "contact_name", "phone"]);
-        assert!(e.0.iter().all(|f| f.code == "lead_who_required"));
-        let e = NewLead::parse(&input(json!({
-            "company": "华星", "phone": "12", "email": "x@", "extra": [1]
-        })))
-        .unwrap_err();
-        let named: Vec<(&str, &str)> = e.0.iter().map(|f| (f.field.as_ref(), f.code)).collect();
-        assert_eq!(
-            named,
-            [
-                ("phone", "phone_invalid"),
-                ("email", "email_invalid"),
-                ("extra", "extra_not_object")
-            ]
-        );
-    }
-
-    #[test]
-    fn extra_is_bounded() {
-        let big = "x".repeat(EXTRA_MAX_BYTES);
-        let e = NewLead::parse(&input(
-            json!({ "company": "华星", "extra": { "utm": big } }),
-        ));
-        assert_eq!(
-            e.unwrap_err().0,
-            [FieldError::new("extra", "extra_too_large")]
-        );
-    }
-
-    #[test]
-    fn keys_are_normalised_and_fingerprints_ignore_spelling() {
-        let a = NewLead::parse(&input(json!({
-            "contact_name": "张伟", "phone": "138-0013-8000", "email": "Zhang.Wei@QQ.com",
-            "extra": { "b": 1, "a": { "y": 2, "x": 1 } }
-        })))
-        .expect("valid");
-        let b = NewLead::parse(&input(json!({
-            "contact_name": " 张伟 ", "phone": "+86 13800138000", "email": "zhang.wei@qq.com",
-            "extra": { "a": { "x": 1, "y": 2 }, "b": 1 }
-        })))
-        .expect("valid");
-        assert_eq!(a.fingerprint(1), b.fingerprint(1));
-        assert_ne!(a.fingerprint(1), a.fingerprint(2));
-        let keys = a.keys();
-        let kinds: Vec<(&str, &str)> = keys
-            .iter()
-            .map(|k| (k.kind.code(), k.value.as_str()))
-            .collect();
-        assert_eq!(
-            kinds,
-            [("mobile", "+8613800138000"), ("email", "zhang.wei@qq.com")]
-        );
-        let other = NewLead::parse(&input(json!({ "contact_name": "李四" }))).expect("valid");
-        assert_ne!(other.fingerprint(1), a.fingerprint(1));
-    }
-}
+#[path = "input_tests.rs"]
+mod tests;

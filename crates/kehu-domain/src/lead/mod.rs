@@ -1,10 +1,12 @@
 //! Leads (线索): inbound inquiries. Intake parses the payload ([`input`]), fingerprints it
 //! for idempotency, and decides match-first where the lead goes ([`decision`]): to the owner
-//! of the customer it matches, to the open lead of the same person, or to routing.
+//! of the customer it matches, to the open lead of the same person, or to routing. Its
+//! industry, tags and stated grade ([`profile`]) are what routing rules may ask for.
 
 pub mod decision;
 pub mod health;
 pub mod input;
+pub mod profile;
 pub mod response;
 
 pub use decision::{

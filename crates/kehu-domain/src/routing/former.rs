@@ -30,7 +30,7 @@ pub struct FormerOwner {
 }
 
 /// What came of preferring the former owner.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum FormerVerdict {
     /// They get the lead.

@@ -1,26 +1,33 @@
 //! Lead routing (线索分配): an ordered list of rules ([`rule`]) decides which rep gets an
 //! unrouted lead; each rule's strategy ([`strategy`]) picks among its eligible reps, and the
-//! decision explains itself ([`explain`]). Everything here is pure: the store passes in the
-//! lead, the rules with their strategy state, the candidates' facts and the instant. The
-//! simulator ([`simulate`]) replays the leads of a [`range`] through a draft list, with
-//! [`fairness`] figures and [`breach`] estimates.
+//! decision explains itself ([`explain`]). A rule's [`criteria`] may ask for a [`region`],
+//! and the territory and skill strategies ask whether a rep [`fit`]s the lead. Everything
+//! here is pure: the store passes in the lead, the rules with their strategy state, the
+//! candidates' facts and the instant. The simulator ([`simulate`]) replays the leads of a
+//! [`range`] through a draft list, with [`fairness`] figures and [`breach`] estimates.
 
 pub mod breach;
+pub mod criteria;
 pub mod explain;
 pub mod fairness;
+pub mod fit;
 pub mod former;
 pub mod hours;
 pub mod range;
+pub mod region;
 pub mod rule;
 pub mod simulate;
+pub mod skip;
 pub mod strategy;
 
 pub use breach::{BreachRates, PastWindow};
 pub use explain::{CandidateVerdict, FeedAlert, RoutingExplanation, RuleTrial, TrialResult};
 pub use fairness::{Fairness, gini};
+pub use fit::{SKILLS_MAX, parse_skills};
 pub use former::{FormerOwner, FormerVerdict, LeadRoutingSettings, prefer_former};
 pub use hours::WorkingHours;
 pub use range::{MAX_RANGE_DAYS, SimulationRange};
+pub use region::Region;
 pub use rule::{
     Criteria, LeadFacts, Miss, RoutingRule, Target, TargetRep, TimeWindow, validate_rules,
 };
@@ -63,7 +70,7 @@ pub fn route(
             trials.push(trial);
             continue;
         }
-        if let Some(miss) = rule.criteria.miss(lead, now.with_timezone(&local)) {
+        if let Some(miss) = rule.miss(lead, now.with_timezone(&local)) {
             trial.result = TrialResult::NoMatch { miss };
             trials.push(trial);
             continue;
@@ -86,11 +93,17 @@ pub fn route(
             };
         }
         let marked;
-        let candidates = if rule.strategy == Strategy::Territory {
-            marked = mark_territory(lead, candidates);
-            &marked
-        } else {
-            candidates
+        let candidates = match (rule.strategy, lead.industry.as_deref()) {
+            (Strategy::Territory, _) => {
+                let (province, city) = (lead.province.as_deref(), lead.city.as_deref());
+                marked = fit::mark_territory(province, city, candidates);
+                &marked
+            }
+            (Strategy::Skill, Some(industry)) => {
+                marked = fit::mark_skill(industry, candidates);
+                &marked
+            }
+            _ => candidates,
         };
         let pick = strategy::pick(rule, state, candidates, now);
         trial.candidates = pick.verdicts;
@@ -131,33 +144,6 @@ pub fn route(
         },
         state: None,
     }
-}
-
-/// The candidates with those whose territory misses `lead`'s province and city marked: a
-/// place matches when one names the other's beginning (`苏州` and `苏州市`). A lead naming
-/// no place matches nobody's territory, so a territory rule falls through for it.
-fn mark_territory(
-    lead: &LeadFacts,
-    candidates: &HashMap<UserId, CandidateFacts>,
-) -> HashMap<UserId, CandidateFacts> {
-    let places: Vec<&str> = [lead.province.as_deref(), lead.city.as_deref()]
-        .into_iter()
-        .flatten()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect();
-    let covers = |t: &str| {
-        let t = t.trim();
-        !t.is_empty() && places.iter().any(|p| p.starts_with(t) || t.starts_with(p))
-    };
-    candidates
-        .iter()
-        .map(|(u, f)| {
-            let mut f = f.clone();
-            f.out_of_territory = !f.territory.iter().any(|t| covers(t));
-            (*u, f)
-        })
-        .collect()
 }
 
 /// Routes `lead` preferring `former` (the matched pool customer's last owner) when given:
@@ -279,6 +265,48 @@ mod tests {
         );
         assert_eq!(r.explanation.deciding().unwrap().name, "all");
         assert_eq!(r.state.map(|(i, s)| (i, s.cursor)), Some((1, 0)));
+    }
+
+    #[test]
+    fn a_skill_rule_skips_reps_without_the_industry_and_needs_one() {
+        let mut skilled = rep("王芳", true);
+        skilled.skills = vec!["机械设备".into()];
+        skilled.open_leads = 3;
+        let cands = HashMap::from([(UserId(7), rep("李强", true)), (UserId(8), skilled)]);
+        let mut skill = rule("按专长", vec![], &[7, 8]);
+        skill.strategy = Strategy::Skill;
+        let rules = vec![(skill, StrategyState::default())];
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 2, 0, 0).unwrap();
+        let utc = FixedOffset::east_opt(0).unwrap();
+        let lead = LeadFacts {
+            source: 1,
+            industry: Some("机械设备".into()),
+            ..LeadFacts::default()
+        };
+        let r = route(&lead, &rules, &cands, now, utc);
+        // The skilled rep gets it although more loaded; the other is skipped, and says why.
+        assert_eq!(r.chosen, Some(UserId(8)));
+        let skip = r.explanation.rules[0].candidates[0].skip.clone();
+        assert_eq!(
+            skip,
+            Some(Skip::NoSkill {
+                industry: "机械设备".into()
+            })
+        );
+        let other = LeadFacts {
+            industry: Some("化工".into()),
+            ..lead.clone()
+        };
+        let r = route(&other, &rules, &cands, now, utc);
+        assert_eq!(r.explanation.rules[0].result, TrialResult::AllSkipped);
+        let none = LeadFacts {
+            industry: None,
+            ..lead
+        };
+        let r = route(&none, &rules, &cands, now, utc);
+        let miss = Miss::NoIndustry;
+        assert_eq!(r.explanation.rules[0].result, TrialResult::NoMatch { miss });
+        assert!(r.explanation.rules[0].candidates.is_empty());
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! Routing rules (分配规则): criteria a lead must meet, the reps it may go to, a strategy.
 
+pub use super::criteria::{Criteria, LeadFacts, Miss, TimeWindow};
 use super::strategy::{DynamicWeights, FACTOR_WEIGHT_MAX, Strategy};
 use crate::error::{FieldError, FieldErrors};
 use crate::ids::{TeamId, UserId};
-use chrono::{DateTime, Datelike, FixedOffset, NaiveTime, Timelike};
+use crate::lead::profile::{INDUSTRY_MAX, TAG_MAX};
+use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 /// Most rules in one list.
@@ -40,45 +42,14 @@ fn yes() -> bool {
     true
 }
 
-/// What a lead must be like for a rule to take it. Every empty part matches everything.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Criteria {
-    /// Lead source ids.
-    #[serde(default)]
-    pub sources: Vec<i64>,
-    /// Provinces, as the lead names them.
-    #[serde(default)]
-    pub provinces: Vec<String>,
-    /// Cities.
-    #[serde(default)]
-    pub cities: Vec<String>,
-    /// ISO weekdays, 1 = Monday … 7 = Sunday, in the installation's local time.
-    #[serde(default)]
-    pub weekdays: Vec<u8>,
-    /// Local time of day.
-    #[serde(default)]
-    pub time: Option<TimeWindow>,
-}
-
-/// A local time-of-day window, `from` inclusive, `until` exclusive; it may wrap midnight.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TimeWindow {
-    /// Start, `HH:MM`.
-    pub from: NaiveTime,
-    /// End, `HH:MM`.
-    pub until: NaiveTime,
-}
-
-impl TimeWindow {
-    /// Whether `t` falls in the window (which may cross midnight).
-    pub fn contains(&self, t: NaiveTime) -> bool {
-        if self.from <= self.until {
-            self.from <= t && t < self.until
-        } else {
-            t >= self.from || t < self.until
-        }
+impl RoutingRule {
+    /// Why the rule does not take `lead` at local time `at`: the first criterion it fails,
+    /// or, for a skill rule, that the lead names no industry to match skills with.
+    pub fn miss(&self, lead: &LeadFacts, at: DateTime<FixedOffset>) -> Option<Miss> {
+        self.criteria.miss(lead, at).or_else(|| {
+            (self.strategy == Strategy::Skill && lead.industry.is_none())
+                .then_some(Miss::NoIndustry)
+        })
     }
 }
 
@@ -113,73 +84,6 @@ impl TargetRep {
     /// The weight, 1 when unset.
     pub fn weight(&self) -> u32 {
         self.weight.unwrap_or(1)
-    }
-}
-
-/// What routing knows of a lead.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct LeadFacts {
-    /// Its source.
-    pub source: i64,
-    /// Province, if given.
-    pub province: Option<String>,
-    /// City, if given.
-    pub city: Option<String>,
-}
-
-/// The first criterion a lead failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Miss {
-    /// Another source.
-    Source,
-    /// Another province (or none given).
-    Province,
-    /// Another city (or none given).
-    City,
-    /// Another weekday.
-    Weekday,
-    /// Outside the time window.
-    Time,
-}
-
-impl Miss {
-    /// Stable code (locale key suffix).
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Source => "source",
-            Self::Province => "province",
-            Self::City => "city",
-            Self::Weekday => "weekday",
-            Self::Time => "time",
-        }
-    }
-}
-
-impl Criteria {
-    /// The first criterion `lead`, arriving at local time `at`, fails; `None` when it matches.
-    pub fn miss(&self, lead: &LeadFacts, at: DateTime<FixedOffset>) -> Option<Miss> {
-        let within = |list: &[String], v: &Option<String>| {
-            list.is_empty() || v.as_ref().is_some_and(|v| list.iter().any(|x| x == v))
-        };
-        if !self.sources.is_empty() && !self.sources.contains(&lead.source) {
-            return Some(Miss::Source);
-        }
-        if !within(&self.provinces, &lead.province) {
-            return Some(Miss::Province);
-        }
-        if !within(&self.cities, &lead.city) {
-            return Some(Miss::City);
-        }
-        let day = u8::try_from(at.weekday().number_from_monday()).unwrap_or(0);
-        if !self.weekdays.is_empty() && !self.weekdays.contains(&day) {
-            return Some(Miss::Weekday);
-        }
-        let t = at.time().with_nanosecond(0).unwrap_or(at.time());
-        match self.time {
-            Some(w) if !w.contains(t) => Some(Miss::Time),
-            _ => None,
-        }
     }
 }
 
@@ -248,63 +152,34 @@ pub fn validate_rules(rules: &[RoutingRule]) -> Result<(), FieldErrors> {
             errs.0
                 .push(FieldError::new(at("criteria.time"), "routing_window_empty"));
         }
+        labels(
+            &mut errs,
+            &at("criteria.industries"),
+            &r.criteria.industries,
+            INDUSTRY_MAX,
+        );
+        labels(&mut errs, &at("criteria.tags"), &r.criteria.tags, TAG_MAX);
     }
     errs.into_result()
+}
+
+/// A label a lead could carry: not blank, and no longer than the lead's own may be (a longer
+/// one could never match).
+fn labels(errs: &mut FieldErrors, field: &str, list: &[String], max: usize) {
+    for (j, label) in list.iter().enumerate() {
+        let n = label.trim().chars().count();
+        let code = match n {
+            0 => "required",
+            n if n > max => "too_long",
+            _ => continue,
+        };
+        errs.0.push(FieldError::new(format!("{field}[{j}]"), code));
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
-
-    fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<FixedOffset> {
-        let cn = FixedOffset::east_opt(8 * 3600).unwrap();
-        cn.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap()
-    }
-
-    fn lead() -> LeadFacts {
-        LeadFacts {
-            source: 1,
-            province: Some("江苏".into()),
-            city: Some("苏州".into()),
-        }
-    }
-
-    #[test]
-    fn empty_criteria_match_everything() {
-        assert_eq!(Criteria::default().miss(&lead(), at(2026, 11, 23, 3)), None);
-    }
-
-    #[test]
-    fn each_criterion_names_its_miss() {
-        let c = Criteria {
-            sources: vec![2],
-            ..Criteria::default()
-        };
-        assert_eq!(c.miss(&lead(), at(2026, 11, 23, 9)), Some(Miss::Source));
-        let c = Criteria {
-            provinces: vec!["浙江".into()],
-            ..Criteria::default()
-        };
-        assert_eq!(c.miss(&lead(), at(2026, 11, 23, 9)), Some(Miss::Province));
-        // 2026-11-23 is a Monday.
-        let c = Criteria {
-            weekdays: vec![6, 7],
-            ..Criteria::default()
-        };
-        assert_eq!(c.miss(&lead(), at(2026, 11, 23, 9)), Some(Miss::Weekday));
-        let night = TimeWindow {
-            from: NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
-            until: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
-        };
-        let c = Criteria {
-            time: Some(night),
-            ..Criteria::default()
-        };
-        assert_eq!(c.miss(&lead(), at(2026, 11, 23, 12)), Some(Miss::Time));
-        assert_eq!(c.miss(&lead(), at(2026, 11, 23, 23)), None);
-        assert_eq!(c.miss(&lead(), at(2026, 11, 23, 8)), None);
-    }
 
     #[test]
     fn validation_names_the_field() {
@@ -316,18 +191,22 @@ mod tests {
             dynamic: None,
             active: true,
         };
-        let bad = RoutingRule {
+        let mut bad = RoutingRule {
             name: " ".into(),
             ..r.clone()
         };
+        bad.criteria.industries = vec!["机械设备".into(), " ".into()];
+        bad.criteria.tags = vec!["标".repeat(TAG_MAX + 1)];
         let errs = validate_rules(&[r, bad]).unwrap_err().0;
-        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_ref()).collect();
+        let fields: Vec<(&str, &str)> = errs.iter().map(|e| (e.field.as_ref(), e.code)).collect();
         assert_eq!(
             fields,
             [
-                "rules[0].target.reps",
-                "rules[1].name",
-                "rules[1].target.reps"
+                ("rules[0].target.reps", "required"),
+                ("rules[1].name", "required"),
+                ("rules[1].target.reps", "required"),
+                ("rules[1].criteria.industries[1]", "required"),
+                ("rules[1].criteria.tags[0]", "too_long"),
             ]
         );
     }

@@ -18,7 +18,8 @@
 //! loaded. A rep's target share is the sum of their parts over the number of replayed leads;
 //! their share is what they received over the same number, and the deviation is share minus
 //! target. So leave, caps and fall-through to later rules all show as deviation, and leads no
-//! rule takes count in nobody's target (they are `unmatched`).
+//! rule takes count in nobody's target (they are `unmatched`). Leads a pool rule takes are
+//! `pooled`: they matched, are in no rep's target, and are not unrouted.
 //!
 //! **Expected breaches.** A rep's leads from sources with a response window, times the rep's
 //! breach rate from history ([`BreachRates`]).
@@ -52,6 +53,8 @@ pub struct Simulation {
     pub leads: u32,
     /// Leads a rep would have received.
     pub routed: u32,
+    /// Leads a rule would have sent to a team's lead pool (认领池), for its reps to claim.
+    pub pooled: u32,
     /// Leads that would have stayed unrouted (no rule took them, or all reps were skipped).
     pub unrouted: u32,
     /// Of the unrouted, those no active rule's criteria took.
@@ -108,10 +111,11 @@ pub fn simulate(
     let mut tally = Tally::new(rules, candidates);
     for lead in leads {
         let routing = route(&lead.facts, &list, &load, lead.at, local);
+        // A pool rule takes the lead too: it is meant for nobody's share, but it matched.
         let intended = routing.explanation.rules.iter().find(|t| {
             matches!(
                 t.result,
-                TrialResult::AllSkipped | TrialResult::Chosen { .. }
+                TrialResult::AllSkipped | TrialResult::Chosen { .. } | TrialResult::Pooled { .. }
             )
         });
         tally.intend(intended.map(|t| t.position));
@@ -124,6 +128,7 @@ pub fn simulate(
             }
             tally.receive(user, lead.windowed);
         }
+        tally.pooled += u32::from(routing.pooled.is_some());
     }
     tally.finish(rates)
 }
@@ -136,6 +141,7 @@ struct Tally {
     index: HashMap<UserId, usize>,
     leads: u32,
     routed: u32,
+    pooled: u32,
     unmatched: u32,
 }
 
@@ -182,6 +188,7 @@ impl Tally {
             index,
             leads: 0,
             routed: 0,
+            pooled: 0,
             unmatched: 0,
         }
     }
@@ -240,7 +247,8 @@ impl Tally {
         Simulation {
             leads: self.leads,
             routed: self.routed,
-            unrouted: self.leads - self.routed,
+            pooled: self.pooled,
+            unrouted: self.leads - self.routed - self.pooled,
             unmatched: self.unmatched,
             reps,
             fairness,

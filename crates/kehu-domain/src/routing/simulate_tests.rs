@@ -153,6 +153,51 @@ fn fall_through_shows_as_deviation_and_unmatched_leads_are_nobodys_target() {
 }
 
 #[test]
+fn pooled_leads_are_counted_apart_not_as_unrouted_or_unmatched() {
+    let mut pool = rule(Strategy::RoundRobin, vec![2], &[]);
+    pool.target.lead_pool = Some(crate::ids::TeamId(4));
+    let rules = [pool, rule(Strategy::RoundRobin, vec![1], &[(1, 1)])];
+    let mut ls = leads(3, 2);
+    ls.extend(leads(2, 1));
+    ls.extend(leads(1, 9));
+    let s = run(&ls, &rules, &reps(1));
+    assert_eq!(
+        (s.leads, s.routed, s.pooled, s.unrouted, s.unmatched),
+        (6, 2, 3, 1, 1)
+    );
+    // The pooled leads are in nobody's target: rep 1's rule took 2 of the 6.
+    assert_eq!(s.reps[0].target, 2.0 / 6.0);
+}
+
+#[test]
+fn new_criteria_and_skills_replay_as_they_route() {
+    let mut machines = rule(Strategy::Skill, vec![], &[(1, 1), (2, 1)]);
+    machines.criteria.regions = vec![crate::routing::Region::East];
+    let rest = rule(Strategy::RoundRobin, vec![], &[(3, 1)]);
+    let mut c = reps(3);
+    c.get_mut(&UserId(2)).unwrap().skills = vec!["机械设备".into()];
+    let lead = |province: &str, industry: Option<&str>| ReplayLead {
+        facts: LeadFacts {
+            source: 1,
+            province: Some(province.into()),
+            industry: industry.map(str::to_owned),
+            ..LeadFacts::default()
+        },
+        at: t0(),
+        windowed: false,
+    };
+    let ls = [
+        lead("江苏省", Some("机械设备")),
+        lead("浙江", Some("机械设备")),
+        lead("广东", Some("机械设备")),
+        lead("江苏", None),
+    ];
+    let s = run(&ls, &[machines, rest], &c);
+    // Rep 1 has no skill; 广东 is not 华东; the lead without an industry misses the rule.
+    assert_eq!(received(&s), [(1, 0), (2, 2), (3, 2)]);
+}
+
+#[test]
 fn an_inactive_rule_takes_nothing_and_its_reps_are_not_listed() {
     let mut off = rule(Strategy::RoundRobin, vec![], &[(1, 1)]);
     off.active = false;

@@ -4,6 +4,7 @@
 use super::explain::CandidateVerdict;
 use super::hours::WorkingHours;
 use super::rule::{RoutingRule, TargetRep};
+pub use super::skip::{Skip, skip_reason};
 use crate::ids::UserId;
 use crate::pool::Leave;
 use chrono::{DateTime, Utc};
@@ -25,6 +26,10 @@ pub enum Strategy {
     /// Territory match (按区域): only reps whose territory names the lead's province or city,
     /// the least loaded of them first; ties to the earlier rep.
     Territory,
+    /// Skill match (按专长): only reps whose skills name the lead's industry, the least loaded
+    /// of them first; ties to the earlier rep. A lead naming no industry does not match the
+    /// rule at all (see `RoutingRule::miss`).
+    Skill,
 }
 
 /// The dynamic strategy's factor weights: each factor is raised to its weight, so 0 turns
@@ -112,13 +117,18 @@ pub struct CandidateFacts {
     pub territory: Vec<String>,
     /// Set by routing for a territory rule when their territory misses the lead's place.
     pub out_of_territory: bool,
+    /// Industries they can serve (skill match).
+    pub skills: Vec<String>,
+    /// Set by routing for a skill rule when their skills miss the lead's industry: that
+    /// industry, for the explanation.
+    pub lacks_skill: Option<String>,
     /// Their working hours; `None`: any time.
     pub hours: Option<WorkingHours>,
 }
 
 impl CandidateFacts {
-    /// An active rep named `name` with no load, leave, cap, hours, territory or history: the
-    /// facts a caller starts from and changes what matters.
+    /// An active rep named `name` with no load, leave, cap, hours, territory, skills or
+    /// history: the facts a caller starts from and changes what matters.
     pub fn available(name: &str) -> CandidateFacts {
         CandidateFacts {
             name: name.to_owned(),
@@ -133,6 +143,8 @@ impl CandidateFacts {
             deals_closed: 0,
             territory: Vec::new(),
             out_of_territory: false,
+            skills: Vec::new(),
+            lacks_skill: None,
             hours: None,
         }
     }
@@ -144,83 +156,6 @@ impl CandidateFacts {
         let responsiveness = 1.0 / (1.0 + minutes / 30.0);
         let capability = (f64::from(self.deals_won) + 1.0) / (f64::from(self.deals_closed) + 2.0);
         (saturation, responsiveness, capability)
-    }
-}
-
-/// Why a candidate was passed over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "code", rename_all = "snake_case")]
-pub enum Skip {
-    /// No such user (deleted or mistyped id).
-    Unknown,
-    /// Deactivated.
-    Inactive,
-    /// On leave at the instant.
-    OnLeave {
-        /// First instant back.
-        until: DateTime<Utc>,
-    },
-    /// Let this lead's response window pass before.
-    MissedWindow,
-    /// Their territory does not name the lead's province or city.
-    OutOfTerritory,
-    /// Outside their working hours (in their time zone).
-    OffShift,
-    /// Owns as many customers as their cap allows.
-    AtCap {
-        /// Owned now.
-        owned: u32,
-        /// The cap.
-        cap: u32,
-    },
-}
-
-impl Skip {
-    /// Stable code (locale key suffix).
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Unknown => "unknown",
-            Self::Inactive => "inactive",
-            Self::OnLeave { .. } => "on_leave",
-            Self::MissedWindow => "missed_window",
-            Self::OutOfTerritory => "out_of_territory",
-            Self::OffShift => "off_shift",
-            Self::AtCap { .. } => "at_cap",
-        }
-    }
-}
-
-/// Why `facts` (if known) cannot take a lead at `now`; `None` when they can.
-pub fn skip_reason(facts: Option<&CandidateFacts>, now: DateTime<Utc>) -> Option<Skip> {
-    let Some(f) = facts else {
-        return Some(Skip::Unknown);
-    };
-    if !f.active {
-        return Some(Skip::Inactive);
-    }
-    if f.missed_window {
-        return Some(Skip::MissedWindow);
-    }
-    if f.out_of_territory {
-        return Some(Skip::OutOfTerritory);
-    }
-    if f.hours.as_ref().is_some_and(|h| !h.on_shift(now)) {
-        return Some(Skip::OffShift);
-    }
-    // Back-to-back leaves: report the last one's end as the return.
-    if let Some(first) = f.leaves.iter().find(|l| l.from <= now && now < l.until) {
-        let mut until = first.until;
-        while let Some(next) = f.leaves.iter().find(|l| l.from <= until && until < l.until) {
-            until = next.until;
-        }
-        return Some(Skip::OnLeave { until });
-    }
-    match f.cap {
-        Some(cap) if f.owned >= cap => Some(Skip::AtCap {
-            owned: f.owned,
-            cap,
-        }),
-        _ => None,
     }
 }
 
@@ -251,7 +186,7 @@ pub fn pick(
     let (chosen, scores, new_state) = match rule.strategy {
         Strategy::RoundRobin => round_robin(reps.len(), &eligible, state),
         Strategy::WeightedRoundRobin => weighted(reps, &eligible, state),
-        Strategy::LeastLoaded | Strategy::Territory => {
+        Strategy::LeastLoaded | Strategy::Territory | Strategy::Skill => {
             least_loaded(reps, &eligible, candidates, state)
         }
         Strategy::Dynamic => dynamic(reps, &eligible, candidates, rule.dynamic, state),
@@ -266,7 +201,7 @@ pub fn pick(
             factors: (rule.strategy == Strategy::Dynamic && skips[i].is_none())
                 .then(|| candidates.get(&r.user).map(permille))
                 .flatten(),
-            skip: skips[i],
+            skip: skips[i].clone(),
             chosen: chosen == Some(i),
         })
         .collect();

@@ -126,7 +126,7 @@ fn capped_inactive_and_unknown_reps_are_skipped_with_reasons() {
     f.owned = 120;
     f.cap = Some(120);
     let p = pick(&r, &StrategyState::default(), &c, now());
-    let skips: Vec<_> = p.verdicts.iter().map(|v| v.skip).collect();
+    let skips: Vec<_> = p.verdicts.iter().map(|v| v.skip.clone()).collect();
     assert_eq!(
         skips,
         [

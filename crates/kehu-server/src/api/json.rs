@@ -54,6 +54,13 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, FieldError> {
             FieldError::new(full(field), "unknown_field")
         } else if let Some(field) = quoted("missing field `") {
             FieldError::new(full(field), "required")
+        } else if msg.starts_with("unknown variant `") {
+            // A value outside an enum (a strategy, a region, a grade): the field is right,
+            // its value is not one of those allowed.
+            FieldError::new(
+                if path == "." { "body".to_owned() } else { path },
+                "unknown_value",
+            )
         } else if inner.is_syntax() || inner.is_eof() {
             FieldError::new("body", "invalid_json")
         } else if path == "." {
@@ -90,6 +97,17 @@ mod tests {
         assert_eq!((e.field.as_ref(), e.code), ("items[1].b", "unknown_field"));
         let e = parse::<Outer>(br#"{"items":[{}]}"#).unwrap_err();
         assert_eq!((e.field.as_ref(), e.code), ("items[0].a", "required"));
+        #[derive(Debug, serde::Deserialize)]
+        enum Colour {
+            Red,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[expect(dead_code, reason = "only the error matters")]
+        struct Paint {
+            colours: Vec<Colour>,
+        }
+        let e = parse::<Paint>(br#"{"colours":["Red","Blue"]}"#).unwrap_err();
+        assert_eq!((e.field.as_ref(), e.code), ("colours[1]", "unknown_value"));
         let e = parse::<CustomerInput>(b"{").unwrap_err();
         assert_eq!((e.field.as_ref(), e.code), ("body", "invalid_json"));
     }

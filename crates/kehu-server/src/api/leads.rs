@@ -118,6 +118,10 @@ pub(super) struct LeadJson {
     credit_code: Option<String>,
     province: Option<String>,
     city: Option<String>,
+    industry: Option<String>,
+    tags: Vec<String>,
+    /// The grade the lead stated (routing takes its customer's own grade first).
+    grade: Option<String>,
     message: Option<String>,
     extra: Option<Value>,
     assigned_to: Option<Value>,
@@ -171,6 +175,12 @@ impl From<Lead> for LeadJson {
             credit_code: l.credit_code,
             province: l.province,
             city: l.city,
+            industry: l.industry,
+            tags: l
+                .tags
+                .and_then(|t| serde_json::from_str(&t).ok())
+                .unwrap_or_default(),
+            grade: l.grade,
             message: l.message,
             extra: l.extra.and_then(|e| serde_json::from_str(&e).ok()),
             assigned_to: l

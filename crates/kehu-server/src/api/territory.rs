@@ -1,7 +1,8 @@
 //! A rep's routing profile: `GET/PUT /api/v1/users/{id}/territory` (the provinces and cities
-//! they cover, for territory-match rules) and `GET/PUT/DELETE /api/v1/users/{id}/working-hours`
-//! (when routing may give them leads). A rep reads their own; their managers and admins set
-//! them; anyone else's is 404.
+//! they cover, for territory-match rules), `GET/PUT /api/v1/users/{id}/skills` (the
+//! industries they serve, for skill-match rules) and `GET/PUT/DELETE
+//! /api/v1/users/{id}/working-hours` (when routing may give them leads). A rep reads their
+//! own; their managers and admins set them; anyone else's is 404.
 
 use super::{ApiJson, IdPath};
 use crate::auth::ApiActor;
@@ -14,7 +15,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use kehu_domain::error::{FieldError, FieldErrors};
 use kehu_domain::ids::UserId;
-use kehu_domain::routing::WorkingHours;
+use kehu_domain::routing::{WorkingHours, parse_skills};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -27,6 +28,7 @@ const PLACE_MAX: usize = 20;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/users/{id}/territory", get(show).put(replace))
+        .route("/api/v1/users/{id}/skills", get(skills).put(set_skills))
         .route(
             "/api/v1/users/{id}/working-hours",
             get(hours).put(set_hours).delete(clear_hours),
@@ -119,5 +121,36 @@ async fn replace(
     state.store.set_territory(user, &places).await?;
     Ok(Json(
         json!({ "places": state.store.territory(user).await? }),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SkillsInput {
+    industries: Vec<String>,
+}
+
+async fn skills(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    IdPath(id): IdPath,
+) -> Result<Json<Value>, ApiError> {
+    let user = target(&state, &actor, id).await?;
+    let industries = state.store.skills(user).await?;
+    Ok(Json(json!({ "industries": industries })))
+}
+
+async fn set_skills(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    IdPath(id): IdPath,
+    ApiJson(input): ApiJson<SkillsInput>,
+) -> Result<Json<Value>, ApiError> {
+    // Like a territory: set by the people who route to the rep, not by the rep.
+    let user = settable(&state, &actor, id).await?;
+    let industries = parse_skills(&input.industries).map_err(AppError::from)?;
+    state.store.set_skills(user, &industries).await?;
+    Ok(Json(
+        json!({ "industries": state.store.skills(user).await? }),
     ))
 }

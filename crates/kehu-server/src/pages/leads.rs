@@ -92,6 +92,8 @@ struct LeadView {
     responded: Option<String>,
     lead: Lead,
     phone: Option<String>,
+    /// Its tags, read from their JSON.
+    tags: Vec<String>,
 }
 
 impl LeadView {
@@ -130,6 +132,11 @@ impl LeadView {
             },
             responded: lead.responded_at.map(|at| local_time(at, offset)),
             phone,
+            tags: lead
+                .tags
+                .as_deref()
+                .and_then(|t| serde_json::from_str(t).ok())
+                .unwrap_or_default(),
             lead,
         }
     }

@@ -19,6 +19,7 @@ mod api_pools_more;
 mod api_reroute;
 mod api_response;
 mod api_routing;
+mod api_routing_criteria;
 mod api_routing_dynamic;
 mod api_simulator;
 mod browser;

@@ -223,13 +223,18 @@ async fn insert_lead(tx: &mut Tx, req: &LeadIntake<'_>, d: &Decision) -> Result<
         .map(serde_json::to_string)
         .transpose()
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let tags = (!l.tags.is_empty())
+        .then(|| serde_json::to_string(&l.tags))
+        .transpose()
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let assigned_at = d.assigned_to.map(|_| micros(req.now));
     Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
         "insert into leads (source_id, idempotency_key, fingerprint, token_id, entered_by, \
          company, contact_name, phone, phone_ext, email, wechat, credit_code, province, city, \
          message, extra, status, assigned_to, assigned_at, customer_id, duplicate_of, outcome, \
-         explanation, received_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-         $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) returning id"
+         explanation, received_at, industry, tags, grade) values ($1, $2, $3, $4, $5, $6, $7, \
+         $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, \
+         $25, $26, $27) returning id"
     )
     .bind(req.source.0)
     .bind(req.idempotency_key)
@@ -255,6 +260,9 @@ async fn insert_lead(tx: &mut Tx, req: &LeadIntake<'_>, d: &Decision) -> Result<
     .bind(d.explanation.outcome.code())
     .bind(&explanation)
     .bind(micros(req.now))
+    .bind(&l.industry)
+    .bind(&tags)
+    .bind(l.grade.map(|g| g.code()))
     .fetch_one(&mut *c)
     .await)?)
 }

@@ -42,6 +42,12 @@ pub struct Lead {
     pub province: Option<String>,
     /// City.
     pub city: Option<String>,
+    /// Industry, as the lead gave it.
+    pub industry: Option<String>,
+    /// Tags, a JSON array as text.
+    pub tags: Option<String>,
+    /// The grade the lead stated.
+    pub grade: Option<String>,
     /// Message.
     pub message: Option<String>,
     /// Free fields, a JSON object as text.
@@ -79,7 +85,7 @@ pub struct Lead {
 /// Binds `$1` = actor, `$2` = managed path pattern, `$3` = 1 for admins.
 const SELECT: &str = "select l.id, l.source_id, s.name as source_name, l.status, l.outcome, \
      l.company, l.contact_name, l.phone, l.phone_ext, l.email, l.wechat, l.credit_code, \
-     l.province, l.city, l.message, l.extra, l.assigned_to, a.name as assignee_name, \
+     l.province, l.city, l.industry, l.tags, l.grade, l.message, l.extra, l.assigned_to, a.name as assignee_name, \
      l.assigned_at, l.customer_id, c.name as customer_name, l.duplicate_of, l.explanation, l.routing, \
      l.responded_at, l.window_due_at, l.pool_team_id, pt.name as pool_team_name, \
      e.name as entered_by_name, l.received_at \

@@ -2,6 +2,7 @@
 //! routing transaction: a handful of set-based statements whatever the number of reps, so
 //! the write lock is held for a few round trips, not a few per rep.
 
+use super::profile;
 use crate::Store;
 use crate::db::Tx;
 use crate::error::StoreError;
@@ -10,7 +11,7 @@ use crate::rows::micros;
 use chrono::{DateTime, Duration, Utc};
 use kehu_domain::ids::{CustomerId, TeamId, UserId};
 use kehu_domain::pool::{Leave, PoolRules};
-use kehu_domain::routing::{CandidateFacts, FormerOwner, RoutingRule, TargetRep, WorkingHours};
+use kehu_domain::routing::{CandidateFacts, FormerOwner, RoutingRule, TargetRep};
 use std::collections::HashMap;
 
 /// How many recent first responses and how many days of closed deals the dynamic
@@ -53,8 +54,9 @@ pub(super) async fn candidates(
         q.build_query_as().fetch_all(&mut *c).await
     })?;
     let mut leave = leaves(tx, users, now, wanted.feed_leave).await?;
-    let mut places = territories(tx, users).await?;
-    let mut hours = hours_of(tx, users).await?;
+    let mut places = profile::territories(tx, users).await?;
+    let mut skills = profile::skills(tx, users).await?;
+    let mut hours = profile::hours_of(tx, users).await?;
     let (mut medians, mut deals) = if wanted.track_record {
         (medians(tx, users).await?, deals(tx, users, now).await?)
     } else {
@@ -86,6 +88,8 @@ pub(super) async fn candidates(
             deals_closed: n(deals_closed),
             territory: places.remove(&id).unwrap_or_default(),
             out_of_territory: false,
+            skills: skills.remove(&id).unwrap_or_default(),
+            lacks_skill: None,
             hours: hours.remove(&id),
         };
         out.insert(UserId(id), facts);
@@ -93,7 +97,7 @@ pub(super) async fn candidates(
     Ok(out)
 }
 
-fn push_ids<DB: sqlx::Database>(q: &mut sqlx::QueryBuilder<DB>, users: &[UserId])
+pub(super) fn push_ids<DB: sqlx::Database>(q: &mut sqlx::QueryBuilder<DB>, users: &[UserId])
 where
     for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
 {
@@ -127,126 +131,6 @@ async fn leaves(
         out.entry(user).or_default().push(Leave { from, until });
     }
     Ok(out)
-}
-
-/// The places each user covers.
-async fn territories(
-    tx: &mut Tx,
-    users: &[UserId],
-) -> Result<HashMap<i64, Vec<String>>, StoreError> {
-    let rows: Vec<(i64, String)> = on_tx!(tx, |c| {
-        let mut q = sqlx::QueryBuilder::new(
-            "select user_id, place from rep_territories where user_id in (",
-        );
-        push_ids(&mut q, users);
-        q.push(" order by user_id, place");
-        q.build_query_as().fetch_all(&mut *c).await
-    })?;
-    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
-    for (user, place) in rows {
-        out.entry(user).or_default().push(place);
-    }
-    Ok(out)
-}
-
-/// The working hours of each user who has them.
-async fn hours_of(tx: &mut Tx, users: &[UserId]) -> Result<HashMap<i64, WorkingHours>, StoreError> {
-    let rows: Vec<(i64, String)> = on_tx!(tx, |c| {
-        let mut q =
-            sqlx::QueryBuilder::new("select user_id, hours from rep_hours where user_id in (");
-        push_ids(&mut q, users);
-        q.build_query_as().fetch_all(&mut *c).await
-    })?;
-    rows.into_iter()
-        .map(|(u, h)| {
-            let h = serde_json::from_str(&h).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            Ok((u, h))
-        })
-        .collect()
-}
-
-impl Store {
-    /// `user`'s working hours, if set.
-    pub async fn working_hours(&self, user: UserId) -> Result<Option<WorkingHours>, StoreError> {
-        let raw: Option<String> = on_db!(&self.db, |p| sqlx::query_scalar(
-            "select hours from rep_hours where user_id = $1"
-        )
-        .bind(user.0)
-        .fetch_optional(p)
-        .await)?;
-        raw.map(|h| serde_json::from_str(&h).map_err(|e| StoreError::Corrupt(e.to_string())))
-            .transpose()
-    }
-
-    /// Sets (validated by the caller) or, with `None`, removes `user`'s working hours.
-    pub async fn set_working_hours(
-        &self,
-        user: UserId,
-        hours: Option<&WorkingHours>,
-    ) -> Result<(), StoreError> {
-        let json = hours
-            .map(serde_json::to_string)
-            .transpose()
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        // One statement either way: an upsert, or a delete.
-        match json {
-            Some(json) => on_db!(&self.db, |p| sqlx::query(
-                "insert into rep_hours (user_id, hours) values ($1, $2) \
-                 on conflict (user_id) do update set hours = excluded.hours"
-            )
-            .bind(user.0)
-            .bind(&json)
-            .execute(p)
-            .await
-            .map(|_| ()))?,
-            None => on_db!(&self.db, |p| sqlx::query(
-                "delete from rep_hours where user_id = $1"
-            )
-            .bind(user.0)
-            .execute(p)
-            .await
-            .map(|_| ()))?,
-        }
-        Ok(())
-    }
-
-    /// The places `user` covers, sorted.
-    pub async fn territory(&self, user: UserId) -> Result<Vec<String>, StoreError> {
-        Ok(on_db!(&self.db, |p| sqlx::query_scalar(
-            "select place from rep_territories where user_id = $1 order by place"
-        )
-        .bind(user.0)
-        .fetch_all(p)
-        .await)?)
-    }
-
-    /// Replaces the places `user` covers (validated by the caller).
-    pub async fn set_territory(&self, user: UserId, places: &[String]) -> Result<(), StoreError> {
-        crate::db::with_retry(|| async {
-            let mut tx = self.begin_write().await?;
-            on_tx!(&mut tx, |c| sqlx::query(
-                "delete from rep_territories where user_id = $1"
-            )
-            .bind(user.0)
-            .execute(&mut *c)
-            .await
-            .map(|_| ()))?;
-            for place in places {
-                on_tx!(&mut tx, |c| sqlx::query(
-                    "insert into rep_territories (user_id, place) values ($1, $2) \
-                     on conflict do nothing"
-                )
-                .bind(user.0)
-                .bind(place)
-                .execute(&mut *c)
-                .await
-                .map(|_| ()))?;
-            }
-            tx.commit().await?;
-            Ok(())
-        })
-        .await
-    }
 }
 
 /// Median minutes from assignment to first response over each user's last

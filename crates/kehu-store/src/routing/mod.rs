@@ -4,6 +4,8 @@
 //! at once stay fair and never assign one lead twice (the loser re-reads and retries).
 
 mod facts;
+mod lead;
+mod profile;
 mod simulate;
 mod write;
 
@@ -12,7 +14,7 @@ use crate::db::{Tx, with_retry};
 use crate::error::StoreError;
 use crate::rows::micros;
 use chrono::{DateTime, FixedOffset, Utc};
-use kehu_domain::ids::{CustomerId, UserId};
+use kehu_domain::ids::UserId;
 use kehu_domain::lead::LeadId;
 use kehu_domain::routing::{
     CandidateFacts, FormerOwner, LeadFacts, Routing, RoutingRule, Strategy, StrategyState,
@@ -187,7 +189,8 @@ impl Store {
         ) -> Routing,
     {
         let mut tx = self.begin_write().await?;
-        let Some((facts, source_name, customer)) = lead_to_route(&mut tx, lead, from).await? else {
+        let Some((facts, source_name, customer)) = lead::to_route(&mut tx, lead, from).await?
+        else {
             return Ok(None);
         };
         let missed = missed_reps(&mut tx, lead, from).await?;
@@ -207,7 +210,7 @@ impl Store {
         let at = now.with_timezone(&local);
         let mut users: Vec<UserId> = rules
             .iter()
-            .filter(|(_, r, _)| r.active && r.criteria.miss(&facts, at).is_none())
+            .filter(|(_, r, _)| r.active && r.miss(&facts, at).is_none())
             .flat_map(|(_, r, _)| r.target.reps.iter().map(|t| t.user))
             .collect();
         users.extend(former.as_ref().map(|f| f.user));
@@ -250,47 +253,6 @@ impl Store {
         tx.commit().await?;
         Ok(Some(Routed { routing }))
     }
-}
-
-/// The lead's facts, its source's name and matched customer, when it still stands where
-/// `from` says.
-async fn lead_to_route(
-    tx: &mut Tx,
-    lead: LeadId,
-    from: RouteFrom,
-) -> Result<Option<(LeadFacts, String, Option<CustomerId>)>, StoreError> {
-    type Row = (i64, Option<String>, Option<String>, String, Option<i64>);
-    const SELECT: &str = "select l.source_id, l.province, l.city, s.name, l.customer_id \
-         from leads l join lead_sources s on s.id = l.source_id where l.id = $1 and ";
-    let row: Option<Row> = match from {
-        RouteFrom::Unrouted => {
-            let sql = sqlx::AssertSqlSafe(format!("{SELECT} l.status = 'unrouted'"));
-            on_tx!(tx, |c| sqlx::query_as(sql)
-                .bind(lead.0)
-                .fetch_optional(&mut *c)
-                .await)?
-        }
-        RouteFrom::Missed { rep, step } => {
-            let sql = sqlx::AssertSqlSafe(format!(
-                "{SELECT} l.status = 'assigned' and l.assigned_to = $2 and l.ladder_step = $3 \
-                 and l.responded_at is null"
-            ));
-            on_tx!(tx, |c| sqlx::query_as(sql)
-                .bind(lead.0)
-                .bind(rep.0)
-                .bind(step as i64)
-                .fetch_optional(&mut *c)
-                .await)?
-        }
-    };
-    Ok(row.map(|(source, province, city, name, customer)| {
-        let facts = LeadFacts {
-            source,
-            province,
-            city,
-        };
-        (facts, name, customer.map(CustomerId))
-    }))
 }
 
 /// On PostgreSQL, takes the row locks of every rule's strategy state, so concurrent routings

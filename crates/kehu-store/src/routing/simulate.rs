@@ -1,6 +1,7 @@
 //! What the routing simulator reads, in one read-only transaction (nothing is written): the
-//! leads received in a range, in arrival order, through the `leads_received` index; which
-//! sources have a response window; and the facts of the reps the rule lists name.
+//! leads received in a range, with the same facts routing reads of them, in arrival order
+//! through the `leads_received` index; which sources have a response window; and the facts
+//! of the reps the rule lists name.
 
 use crate::Store;
 use crate::error::StoreError;
@@ -8,7 +9,7 @@ use crate::rows::micros;
 use chrono::{DateTime, Utc};
 use kehu_domain::ids::UserId;
 use kehu_domain::lead::Outcome;
-use kehu_domain::routing::{CandidateFacts, LeadFacts, PastWindow, ReplayLead};
+use kehu_domain::routing::{CandidateFacts, PastWindow, ReplayLead};
 use std::collections::{HashMap, HashSet};
 
 /// The facts a simulation replays.
@@ -23,9 +24,12 @@ pub struct SimulationFacts {
     pub candidates: HashMap<UserId, CandidateFacts>,
 }
 
-/// A lead as the simulator reads it.
+/// A lead as the simulator reads it: routing's facts, then arrival, outcome and clock.
 type LeadRow = (
     i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
     Option<String>,
     Option<String>,
     DateTime<Utc>,
@@ -35,10 +39,16 @@ type LeadRow = (
     Option<DateTime<Utc>>,
 );
 
-/// One range scan of `leads_received`, already in arrival order.
-pub(crate) const LEADS_IN_RANGE: &str = "select source_id, province, city, received_at, outcome, \
-     assigned_to, window_due_at, responded_at from leads \
-     where received_at >= $1 and received_at < $2 order by received_at, id";
+/// One range scan of `leads_received`, already in arrival order, with each matched
+/// customer's industry and grade by its primary key.
+fn leads_in_range() -> String {
+    format!(
+        "select {}, l.received_at, l.outcome, l.assigned_to, l.window_due_at, \
+         l.responded_at from leads l left join customers c on c.id = l.customer_id \
+         where l.received_at >= $1 and l.received_at < $2 order by l.received_at, l.id",
+        super::lead::FACT_COLUMNS
+    )
+}
 
 impl Store {
     /// The leads received in `[from, to)` and the facts of `users`, with leave read from
@@ -56,14 +66,17 @@ impl Store {
         .fetch_all(&mut *c)
         .await)?;
         let windowed: HashSet<i64> = windowed.into_iter().collect();
-        let rows: Vec<LeadRow> = on_tx!(&mut tx, |c| sqlx::query_as(LEADS_IN_RANGE)
+        let sql = sqlx::AssertSqlSafe(leads_in_range());
+        let rows: Vec<LeadRow> = on_tx!(&mut tx, |c| sqlx::query_as(sql)
             .bind(micros(from))
             .bind(micros(to))
             .fetch_all(&mut *c)
             .await)?;
         let mut facts = SimulationFacts::default();
         let routed = Outcome::Unrouted.code();
-        for (source, province, city, at, outcome, rep, due, responded) in rows {
+        for row in rows {
+            let (source, province, city, industry, tags, grade, at, outcome, rep, due, responded) =
+                row;
             if let (Some(rep), Some(due)) = (rep, due) {
                 facts.windows.push(PastWindow {
                     rep: UserId(rep),
@@ -72,12 +85,9 @@ impl Store {
                 });
             }
             if outcome == routed {
+                let lead = super::lead::facts((source, province, city, industry, tags, grade))?;
                 facts.leads.push(ReplayLead {
-                    facts: LeadFacts {
-                        source,
-                        province,
-                        city,
-                    },
+                    facts: lead,
                     at,
                     windowed: windowed.contains(&source),
                 });

@@ -347,9 +347,10 @@ fn figures(
     live: &Simulation,
     draft: Option<&Simulation>,
 ) -> Vec<(&'static str, String, String)> {
-    let rows: [(&'static str, Figure); 7] = [
+    let rows: [(&'static str, Figure); 8] = [
         ("simulate.leads", |_, s| s.leads.to_string()),
         ("simulate.routed", |_, s| s.routed.to_string()),
+        ("simulate.pooled", |_, s| s.pooled.to_string()),
         ("simulate.unrouted", |_, s| s.unrouted.to_string()),
         ("simulate.unmatched", |_, s| s.unmatched.to_string()),
         ("simulate.max_deviation", |_, s| {

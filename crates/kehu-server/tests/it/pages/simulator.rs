@@ -221,3 +221,70 @@ async fn bad_simulation_input_is_shown_at_its_field_and_reps_are_refused() {
         assert_eq!(list.count("#nav-simulate"), 0, "{b:?}: reps have no link");
     }
 }
+
+#[tokio::test]
+async fn the_page_takes_the_new_criteria_and_shows_pooled_leads_apart() {
+    for b in BACKENDS {
+        let o = Org::start(b).await;
+        let (_, token) = source(&o, 100).await;
+        set_rules(&o, json!([round_robin("全部", &[], &[&o.rep_a])])).await;
+        for n in 0..3 {
+            lead(&o, &token, n).await;
+        }
+        let team = o
+            .app
+            .store()
+            .actor(kehu_domain::ids::UserId(o.rep_a.id))
+            .await
+            .expect("read")
+            .expect("rep")
+            .team_id
+            .expect("team")
+            .0;
+        let web = signed_in(&o.app, "admin").await;
+        let form = web.get(PAGE).await.status(200);
+        let (from, to) = days_around_today();
+        let csrf = form.csrf();
+        let run = |rules: String| {
+            let (web, csrf, from, to) = (&web, csrf.clone(), from.clone(), to.clone());
+            async move {
+                let fields = [
+                    ("csrf", csrf.as_str()),
+                    ("from", from.as_str()),
+                    ("to", to.as_str()),
+                    ("rules", rules.as_str()),
+                ];
+                web.post(PAGE, &fields).await
+            }
+        };
+        // The leads name no province: a 华东 rule misses them, and the pool rule takes them.
+        let draft = json!({ "rules": [
+            { "name": "华东", "strategy": "round_robin", "criteria": { "regions": ["华东"] },
+              "target": { "reps": [{ "user": o.rep_b.id }] } },
+            { "name": "认领", "strategy": "round_robin", "target": { "lead_pool": team } },
+        ] });
+        let page = run(draft.to_string()).await.status(200);
+        let pooled = page.texts("#simulate-figures tr[data-figure=\"simulate.pooled\"] td");
+        assert_eq!(
+            pooled,
+            [zh("simulate.pooled"), "0".into(), "3".into()],
+            "{b:?}"
+        );
+        let unrouted = page.texts("#simulate-figures tr[data-figure=\"simulate.unrouted\"] td");
+        assert_eq!(
+            unrouted,
+            [zh("simulate.unrouted"), "0".into(), "0".into()],
+            "{b:?}"
+        );
+        let bad = draft.to_string().replace("华东", "江南");
+        let refused = run(bad).await.status(422);
+        assert_eq!(
+            refused.texts("#error-rules li"),
+            [format!(
+                "rules[0].criteria.regions[0]: {}",
+                zh("error.unknown_value")
+            )],
+            "{b:?}"
+        );
+    }
+}

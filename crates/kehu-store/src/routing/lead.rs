@@ -1,0 +1,94 @@
+//! What routing reads of a lead, for routing it and for replaying it in the simulator: its
+//! source and place, and its industry, grade and tags — the industry the lead's own, else its
+//! matched customer's; the grade the customer's, else the one the lead states (the CRM's
+//! judgement outranks a form's).
+
+use super::{RouteFrom, from_json};
+use crate::db::Tx;
+use crate::error::StoreError;
+use kehu_domain::customer::Grade;
+use kehu_domain::ids::CustomerId;
+use kehu_domain::lead::LeadId;
+use kehu_domain::routing::LeadFacts;
+
+/// The columns of a lead `l` left-joined to its customer `c` that [`facts`] reads, in order.
+pub(super) const FACT_COLUMNS: &str = "l.source_id, l.province, l.city, \
+     coalesce(l.industry, c.industry), l.tags, coalesce(c.grade, l.grade)";
+
+/// [`FACT_COLUMNS`] as read.
+pub(super) type FactRow = (
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// The lead's facts from its [`FACT_COLUMNS`].
+pub(super) fn facts(row: FactRow) -> Result<LeadFacts, StoreError> {
+    let (source, province, city, industry, tags, grade) = row;
+    Ok(LeadFacts {
+        source,
+        province,
+        city,
+        industry,
+        // A grade the domain no longer knows reads as none rather than failing routing.
+        grade: grade.as_deref().and_then(|g| Grade::parse(g).ok()),
+        tags: tags
+            .as_deref()
+            .map(from_json)
+            .transpose()?
+            .unwrap_or_default(),
+    })
+}
+
+/// The lead's facts, its source's name and matched customer, when it still stands where
+/// `from` says.
+pub(super) async fn to_route(
+    tx: &mut Tx,
+    lead: LeadId,
+    from: RouteFrom,
+) -> Result<Option<(LeadFacts, String, Option<CustomerId>)>, StoreError> {
+    type Row = (
+        i64,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+        Option<i64>,
+    );
+    let select = format!(
+        "select {FACT_COLUMNS}, s.name, l.customer_id from leads l \
+         join lead_sources s on s.id = l.source_id \
+         left join customers c on c.id = l.customer_id where l.id = $1 and "
+    );
+    let row: Option<Row> = match from {
+        RouteFrom::Unrouted => {
+            let sql = sqlx::AssertSqlSafe(format!("{select} l.status = 'unrouted'"));
+            on_tx!(tx, |c| sqlx::query_as(sql)
+                .bind(lead.0)
+                .fetch_optional(&mut *c)
+                .await)?
+        }
+        RouteFrom::Missed { rep, step } => {
+            let sql = sqlx::AssertSqlSafe(format!(
+                "{select} l.status = 'assigned' and l.assigned_to = $2 and l.ladder_step = $3 \
+                 and l.responded_at is null"
+            ));
+            on_tx!(tx, |c| sqlx::query_as(sql)
+                .bind(lead.0)
+                .bind(rep.0)
+                .bind(step as i64)
+                .fetch_optional(&mut *c)
+                .await)?
+        }
+    };
+    let Some((source, province, city, industry, tags, grade, name, customer)) = row else {
+        return Ok(None);
+    };
+    let facts = facts((source, province, city, industry, tags, grade))?;
+    Ok(Some((facts, name, customer.map(CustomerId))))
+}
