@@ -36,6 +36,10 @@ pub struct EntryForm {
     credit_code: String,
     province: String,
     city: String,
+    industry: String,
+    /// Comma-separated.
+    tags: String,
+    grade: String,
     message: String,
     /// This rendering's idempotency key.
     key: String,
@@ -132,6 +136,17 @@ impl EntryForm {
             province: some(&self.province),
             city: some(&self.city),
             message: some(&self.message),
+            industry: some(&self.industry),
+            tags: Some(
+                self.tags
+                    .split([',', '，', '、'])
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>(),
+            )
+            .filter(|t| !t.is_empty()),
+            grade: some(&self.grade),
             extra: None,
         }
     }
@@ -175,7 +190,11 @@ async fn refused(
         .0
         .iter()
         .filter(|e| e.field != "Idempotency-Key")
-        .map(|e| (e.field.to_string(), field_message(t, e)))
+        // `tags[1]` stands at the one tags field.
+        .map(|e| {
+            let field = e.field.split('[').next().unwrap_or_default();
+            (field.to_owned(), field_message(t, e))
+        })
         .collect();
     let mut page = render(state, session, form, errors).await?;
     if key_refused {

@@ -34,6 +34,12 @@ pub const WECHAT: &[&str] = &["wechat", "wechat_id", "微信", "微信号"];
 pub const PROVINCE: &[&str] = &["province", "省份", "省", "所在省份"];
 /// Cities.
 pub const CITY: &[&str] = &["city", "城市", "所在城市"];
+/// Industries (行业), for routing rules and reps' skills.
+pub const INDUSTRY: &[&str] = &["industry", "行业", "所属行业"];
+/// Tags, several in one cell (`,`, `，`, `;`, `、` or `|` between them).
+pub const TAGS: &[&str] = &["tags", "tag", "标签"];
+/// Grades (A/B/C).
+pub const GRADE: &[&str] = &["grade", "等级", "客户等级", "级别"];
 /// Addresses.
 pub const ADDRESS: &[&str] = &["address", "地址", "详细地址", "公司地址"];
 /// Unified social credit codes.

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 /// The lead fields a column can fill, with the header names accepted for each. Mobile comes
 /// before the other phone column: a row's phone is its mobile, else its other number.
-const FIELDS: [(&str, &[&str]); 10] = [
+const FIELDS: [(&str, &[&str]); 13] = [
     ("company", columns::COMPANY),
     ("contact_name", columns::CONTACT),
     ("mobile", columns::MOBILE),
@@ -20,6 +20,9 @@ const FIELDS: [(&str, &[&str]); 10] = [
     ("province", columns::PROVINCE),
     ("city", columns::CITY),
     ("message", columns::MESSAGE),
+    ("industry", columns::INDUSTRY),
+    ("tags", columns::TAGS),
+    ("grade", columns::GRADE),
 ];
 
 /// Where each lead field is in the file.
@@ -27,7 +30,7 @@ const FIELDS: [(&str, &[&str]); 10] = [
 pub struct Mapping {
     header: Vec<String>,
     /// Per entry of [`FIELDS`], its column.
-    found: [Option<usize>; 10],
+    found: [Option<usize>; 13],
     /// The columns that go into `extra`.
     extra: Vec<usize>,
 }
@@ -109,6 +112,9 @@ impl Mapping {
             province: get(7),
             city: get(8),
             message: get(9),
+            industry: get(10),
+            tags: get(11).map(|t| split_tags(&t)),
+            grade: get(12),
             extra: (!extra.is_empty()).then_some(Value::Object(extra)),
         }
     }
@@ -126,6 +132,15 @@ impl Mapping {
         let raw = cells.get(col?)?;
         present(Some(raw)).map(str::to_owned)
     }
+}
+
+/// A tags cell split into its tags (intake trims them and keeps each once).
+fn split_tags(cell: &str) -> Vec<String> {
+    cell.split([',', '，', ';', '；', '、', '|'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 #[cfg(test)]

@@ -59,11 +59,11 @@ async fn a_file_goes_in_row_by_row_and_the_same_file_again_is_replayed() {
         let (first, second) = (fresh_phone(), fresh_phone());
         // A good row, a bad phone, another good row, and the first person again.
         let csv = format!(
-            "公司名称,联系人,手机,展会\n\
-             苏州云帆科技,周经理,{first},上海工博会\n\
-             杭州坏号码,吴先生,12345,上海工博会\n\
-             南京长江电气,郑女士,{second},无\n\
-             苏州云帆科技,周经理,{first},上海工博会(第二天)\n"
+            "公司名称,联系人,手机,展会,行业,标签\n\
+             苏州云帆科技,周经理,{first},上海工博会,机械设备,自动化、需要演示\n\
+             杭州坏号码,吴先生,12345,上海工博会,,\n\
+             南京长江电气,郑女士,{second},无,,\n\
+             苏州云帆科技,周经理,{first},上海工博会(第二天),,\n"
         );
         let web = signed_in(&o.app, "mgr_east").await;
         let list = web.get("/leads").await.status(200);
@@ -111,6 +111,13 @@ async fn a_file_goes_in_row_by_row_and_the_same_file_again_is_replayed() {
             "{b:?}: 无 is empty"
         );
         assert_eq!(joined["entered_by"], o.manager.name, "{b:?}");
+        let first_lead = &leads.items()[2];
+        assert_eq!(first_lead["industry"], "机械设备", "{b:?}: {first_lead}");
+        assert_eq!(
+            first_lead["tags"],
+            json!(["自动化", "需要演示"]),
+            "{b:?}: one cell, two tags"
+        );
 
         // The same file again: nothing twice.
         let again = web.upload(&csrf, &src, "leads.csv", csv.as_bytes()).await;
