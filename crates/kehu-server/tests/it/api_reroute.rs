@@ -3,8 +3,8 @@
 
 use crate::api_routing::{lead, round_robin, set_rules};
 use crate::harness::{Org, runner};
-use crate::leads_kit::{read_lead, source};
-use chrono::{Duration, SecondsFormat, Utc};
+use crate::leads_kit::{on_leave, read_lead, source};
+use chrono::Duration;
 use kehu_server::jobs;
 use serde_json::json;
 
@@ -29,20 +29,7 @@ async fn a_lead_waiting_for_a_rep_on_leave_goes_to_them_when_they_are_back() {
     for b in kehu_testkit::BACKENDS {
         let o = Org::start(b).await;
         let (src, token) = source(&o, 100).await;
-        #[expect(
-            clippy::disallowed_methods,
-            reason = "leave is recorded relative to the real present the server runs in"
-        )]
-        let now = Utc::now();
-        let at = |d: i64| (now + Duration::days(d)).to_rfc3339_opts(SecondsFormat::Secs, true);
-        o.app
-            .post(
-                &o.admin,
-                &format!("/api/v1/users/{}/leaves", o.rep_b.id),
-                json!({ "from": at(-1), "until": at(3), "note": "年假" }),
-            )
-            .await
-            .assert_status(201);
+        let now = on_leave(&o, &o.rep_b, -1, 3).await;
         set_rules(&o, json!([round_robin("官网", &[src], &[&o.rep_b])])).await;
         let l = lead(&o, &token, 2).await;
         assert_eq!(l["status"], "unrouted", "{b:?}: the only rep is away: {l}");

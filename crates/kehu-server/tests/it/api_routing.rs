@@ -5,9 +5,8 @@
 //! API and the lead page, and a burst of leads on two PostgreSQL instances staying fair.
 
 use crate::harness::{Org, TestUser, fresh_phone, id_of, ui_fmt};
-use crate::leads_kit::{send_and_read, source};
+use crate::leads_kit::{on_leave, send_and_read, source};
 use crate::pages::signed_in;
-use chrono::{Duration, SecondsFormat, Utc};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -122,20 +121,7 @@ async fn a_rep_on_leave_is_skipped_with_the_reason_and_an_unmatched_lead_stays_u
     for b in kehu_testkit::BACKENDS {
         let o = Org::start(b).await;
         let (src, token) = source(&o, 100).await;
-        #[expect(
-            clippy::disallowed_methods,
-            reason = "leave is recorded relative to the real present the server runs in"
-        )]
-        let now = Utc::now();
-        let at = |d: i64| (now + Duration::days(d)).to_rfc3339_opts(SecondsFormat::Secs, true);
-        o.app
-            .post(
-                &o.admin,
-                &format!("/api/v1/users/{}/leaves", o.rep_b.id),
-                json!({ "from": at(-1), "until": at(7), "note": "年假" }),
-            )
-            .await
-            .assert_status(201);
+        on_leave(&o, &o.rep_b, -1, 7).await;
         let other_source = src + 1000;
         set_rules(
             &o,

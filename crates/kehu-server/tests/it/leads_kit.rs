@@ -1,7 +1,7 @@
 //! What the lead tests share: an admin-made source with an intake token, sending a lead with
 //! it, and reading a lead back as the admin sees it.
 
-use crate::harness::{Org, Resp, TestApp, id_of};
+use crate::harness::{Org, Resp, TestApp, TestUser, id_of};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -72,4 +72,30 @@ pub(crate) async fn read_lead(o: &Org, id: i64) -> Value {
         .await
         .assert_status(200)
         .body
+}
+
+/// Records leave for `user` from `from` to `until` days around the real present the server
+/// runs in (the admin enters it); answers that present.
+pub(crate) async fn on_leave(
+    o: &Org,
+    user: &TestUser,
+    from: i64,
+    until: i64,
+) -> chrono::DateTime<chrono::Utc> {
+    use chrono::{Duration, SecondsFormat, Utc};
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "leave is recorded relative to the real present the server runs in"
+    )]
+    let now = Utc::now();
+    let at = |d: i64| (now + Duration::days(d)).to_rfc3339_opts(SecondsFormat::Secs, true);
+    o.app
+        .post(
+            &o.admin,
+            &format!("/api/v1/users/{}/leaves", user.id),
+            json!({ "from": at(from), "until": at(until), "note": "年假" }),
+        )
+        .await
+        .assert_status(201);
+    now
 }
