@@ -57,7 +57,7 @@ pub enum Command {
         #[command(subcommand)]
         command: RoutingCommand,
     },
-    /// Time-based rules (recycling and its warnings), for cron users.
+    /// Time-based rules (recycling and its warnings, response windows, waiting leads), for cron users.
     Jobs {
         /// What to run.
         #[command(subcommand)]
@@ -72,7 +72,8 @@ pub enum LeadsCommand {
     /// row, each through intake as if entered by hand: matched against the customers first,
     /// then routed. Columns are found by their English or Chinese headers (company/公司名称,
     /// contact/联系人, mobile/手机, phone/电话, email/邮箱, wechat/微信, credit_code/统一社会信用代码,
-    /// province/省份, city/城市, message/留言/备注); others go into the lead's extra fields.
+    /// province/省份, city/城市, message/留言/备注, industry/行业, tags/标签 (several in one cell,
+    /// split at commas or 、), grade/等级); others go into the lead's extra fields.
     /// Importing the same file again replays its rows and creates nothing twice. Prints one
     /// line per row; fails (exit 1) when a row was refused.
     Import(LeadsImportArgs),

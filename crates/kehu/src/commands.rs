@@ -143,6 +143,10 @@ async fn run_jobs(url: &str) -> anyhow::Result<()> {
         "unanswered leads: {} reminders, {} managers told, {} reassigned, {} kept (nobody else could take them)",
         e.reminded, e.managers_told, e.reassigned, e.kept
     );
+    println!(
+        "waiting leads: {} found a rep or a lead pool",
+        pass.rerouted
+    );
     Ok(())
 }
 
