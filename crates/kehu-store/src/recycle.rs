@@ -2,8 +2,9 @@
 //! pool) and a warning sent once per customer, owner and due time.
 
 use crate::Store;
+use crate::db::with_retry;
 use crate::error::StoreError;
-use crate::notifications::{NewNotification, NotificationKind, add_in, user_name};
+use crate::notifications::{NewNotification, NotificationKind, add_in};
 use crate::pools::Activity;
 use crate::rows::micros;
 use chrono::{DateTime, Utc};
@@ -43,38 +44,48 @@ impl Store {
         Ok(UserId(id))
     }
 
-    /// Recycles each customer of `recycles` into its pool, like [`Store::recycle_into`], up
-    /// to [`RECYCLE_CHUNK`] of them in one transaction: each customer is still all or nothing
-    /// (one that moved since it was judged writes nothing and the others go on), while a
-    /// catch-up pass with thousands of due customers pays per chunk one commit and three
-    /// statements: the compare-and-sets, the ledger events, the notifications.
-    /// Answers, per recycle, whether it was recycled. A customer followed up, given a deal
-    /// or locked since the verdict (its `activity`) is not recycled either.
+    /// Recycles each customer of `recycles` into its pool through the ownership module's
+    /// one writer of owners, up to [`RECYCLE_CHUNK`] of them in one transaction: each
+    /// customer is still all or nothing (one that moved since it was judged writes nothing
+    /// and the others go on), while a catch-up pass with thousands of due customers pays per
+    /// chunk one commit and three statements: the compare-and-sets, the ledger events, the
+    /// notifications. A chunk that deadlocks with another instance's pass on PostgreSQL is
+    /// retried. Answers, per recycle, whether it was recycled. A customer followed up, given
+    /// a deal or locked since the verdict (its `activity`) is not recycled either.
     pub async fn recycle_all(&self, recycles: &[Recycle]) -> Result<Vec<bool>, StoreError> {
+        let Some(first) = recycles.first() else {
+            return Ok(Vec::new());
+        };
+        let by: String = on_db!(&self.db, |p| sqlx::query_scalar(
+            "select name from users where id = $1"
+        )
+        .bind(first.change.by.0)
+        .fetch_one(p)
+        .await)?;
         let mut done = Vec::with_capacity(recycles.len());
-        let mut by_name: Option<String> = None;
         for chunk in recycles.chunks(RECYCLE_CHUNK) {
-            let mut tx = self.begin_write().await?;
-            let items: Vec<_> = chunk
-                .iter()
-                .map(|r| (&r.change, r.pool, &r.activity))
-                .collect();
-            let moved = crate::ownership::write_recycles(&mut tx, &items).await?;
-            let mut notes = Vec::new();
-            for (r, _) in chunk.iter().zip(&moved).filter(|(_, m)| **m) {
-                let by = match &by_name {
-                    Some(n) => n.clone(),
-                    None => by_name
-                        .insert(user_name(&mut tx, r.change.by).await?)
-                        .clone(),
-                };
-                notes.extend(r.notice(by));
-            }
-            add_in(&mut tx, &notes, chunk[0].change.at).await?;
-            tx.commit().await?;
+            let moved = with_retry(|| self.recycle_chunk(chunk, &by)).await?;
             done.extend(moved);
         }
         Ok(done)
+    }
+
+    async fn recycle_chunk(&self, chunk: &[Recycle], by: &str) -> Result<Vec<bool>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let items: Vec<_> = chunk
+            .iter()
+            .map(|r| (&r.change, r.pool, &r.activity))
+            .collect();
+        let moved = crate::ownership::write_recycles(&mut tx, &items).await?;
+        let notes: Vec<NewNotification> = chunk
+            .iter()
+            .zip(&moved)
+            .filter(|(_, m)| **m)
+            .filter_map(|(r, _)| r.notice(by))
+            .collect();
+        add_in(&mut tx, &notes, chunk[0].change.at).await?;
+        tx.commit().await?;
+        Ok(moved)
     }
 }
 
@@ -96,7 +107,7 @@ pub struct Recycle {
 
 impl Recycle {
     /// The notification to the owner who lost it (as `on_owner_change` writes for a recycle).
-    fn notice(&self, by: String) -> Option<NewNotification> {
+    fn notice(&self, by: &str) -> Option<NewNotification> {
         let owner = self.change.from.filter(|u| *u != self.change.by)?;
         Some(NewNotification {
             user: owner,
@@ -104,7 +115,7 @@ impl Recycle {
             customer: Some(self.change.customer_id),
             params: BTreeMap::from([
                 ("customer", self.customer_name.clone()),
-                ("by", by),
+                ("by", by.to_owned()),
                 ("from", self.owner_name.clone()),
             ]),
         })
