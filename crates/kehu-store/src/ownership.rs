@@ -168,8 +168,8 @@ pub(crate) async fn apply_claim(
     crate::notifications::on_claim(tx, change, notice).await
 }
 
-/// The compare-and-set of the projection plus the ledger event: the only statement that
-/// writes `customers.owner_id`.
+/// The compare-and-set of the projection plus the ledger event: with [`write_recycles`]'s
+/// set-based form for the recycle job, the only statements that write `customers.owner_id`.
 async fn write(tx: &mut Tx, change: &OwnerChange) -> Result<(), StoreError> {
     let at = micros(change.at);
     on_tx!(tx, |c| {
