@@ -94,7 +94,7 @@ pub const LEAD_ROUTING: &str = "lead_routing";
 /// Routes `lead` if it is unrouted. A failure is logged and leaves the lead unrouted: intake
 /// has already succeeded and must answer the sender the same either way.
 pub async fn route_new_lead(state: &AppState, lead: LeadId) {
-    if let Err(e) = route_from(state, lead, RouteFrom::Unrouted).await {
+    if let Err(e) = route_waiting(state, lead).await {
         tracing::warn!(lead = lead.0, error = %e, "routing failed; the lead stays unrouted");
     }
 }

@@ -8,6 +8,7 @@ use crate::auth::token::random_token;
 use crate::auth::{CsrfForm, Session};
 use crate::error::{AppError, PageError, field_message};
 use crate::i18n::T;
+use crate::leads::import::split_tags;
 use crate::leads::{self, Sender};
 use crate::pages::Nav;
 use crate::state::AppState;
@@ -137,15 +138,7 @@ impl EntryForm {
             city: some(&self.city),
             message: some(&self.message),
             industry: some(&self.industry),
-            tags: Some(
-                self.tags
-                    .split([',', '，', '、'])
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty())
-                    .map(str::to_owned)
-                    .collect::<Vec<_>>(),
-            )
-            .filter(|t| !t.is_empty()),
+            tags: Some(split_tags(&self.tags)).filter(|t| !t.is_empty()),
             grade: some(&self.grade),
             extra: None,
         }

@@ -134,8 +134,9 @@ impl Mapping {
     }
 }
 
-/// A tags cell split into its tags (intake trims them and keeps each once).
-fn split_tags(cell: &str) -> Vec<String> {
+/// Tags typed in one cell or field, split at `,` `，` `;` `；` `、` or `|` (intake trims them
+/// and keeps each once).
+pub fn split_tags(cell: &str) -> Vec<String> {
     cell.split([',', '，', ';', '；', '、', '|'])
         .map(str::trim)
         .filter(|t| !t.is_empty())

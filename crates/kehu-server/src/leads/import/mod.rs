@@ -7,7 +7,7 @@
 mod mapping;
 mod report;
 
-pub use mapping::{ColumnUse, Mapping};
+pub use mapping::{ColumnUse, Mapping, split_tags};
 pub use report::{ImportReport, Placed, RowOutcome, RowReport, Stopped};
 
 use super::{Sender, intake};

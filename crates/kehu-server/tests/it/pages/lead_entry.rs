@@ -59,6 +59,8 @@ async fn a_lead_entered_on_the_form_is_routed_and_sending_it_again_makes_no_seco
             ("contact_name", "钱经理"),
             ("phone", phone.as_str()),
             ("message", "展会上留的名片"),
+            ("industry", "新材料"),
+            ("tags", "展会, 需要演示、展会"),
         ];
         let sent = post(&web, &csrf, &key, &fields).await.status(303);
         let to = sent.location();
@@ -84,7 +86,15 @@ async fn a_lead_entered_on_the_form_is_routed_and_sending_it_again_makes_no_seco
         assert!(again.location().ends_with("?flash=entered_again"));
         let shown = web.get(&again.location()).await.status(200);
         assert_eq!(shown.text("#flash"), zh("lead_entry.entered_again"));
-        assert_eq!(all_leads(&o).await.len(), 1, "{b:?}: one lead");
+        let leads = all_leads(&o).await;
+        assert_eq!(leads.len(), 1, "{b:?}: one lead");
+        let lead = crate::leads_kit::read_lead(&o, leads[0]).await;
+        assert_eq!(lead["industry"], "新材料", "{b:?}");
+        assert_eq!(
+            lead["tags"],
+            serde_json::json!(["展会", "需要演示"]),
+            "{b:?}: split and kept once"
+        );
         // The same key with other content is refused, and the form gets a new key.
         let other = [("source", src.as_str()), ("company", "别的公司")];
         let refused = post(&web, &csrf, &key, &other).await.status(422);
