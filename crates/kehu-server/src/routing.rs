@@ -2,13 +2,14 @@
 //! intake. The decision is the domain's (`kehu_domain::routing::route`); the store applies it
 //! in one transaction. This module also puts a stored decision into the reader's words.
 
+use crate::availability::FEED_SETTINGS;
 use crate::error::AppError;
 use crate::i18n::T;
 use crate::pools::admin_only;
 use crate::state::AppState;
 use chrono::FixedOffset;
 use kehu_domain::Actor;
-use kehu_domain::availability::FeedHealth;
+use kehu_domain::availability::{FeedHealth, FeedSettings};
 use kehu_domain::error::{FieldError, FieldErrors};
 use kehu_domain::ids::UserId;
 use kehu_domain::lead::LeadId;
@@ -19,7 +20,7 @@ use kehu_domain::routing::{
 };
 use kehu_store::Store;
 use kehu_store::leads::DueStep;
-use kehu_store::routing::{RouteFrom, Routed};
+use kehu_store::routing::{Decide, RouteFrom, RouteWith, Routed};
 use std::collections::HashMap;
 
 /// The rule list, for admins.
@@ -91,14 +92,6 @@ pub async fn check_rules(store: &Store, rules: &[RoutingRule]) -> Result<(), App
 /// The settings key of [`LeadRoutingSettings`].
 pub const LEAD_ROUTING: &str = "lead_routing";
 
-/// Routes `lead` if it is unrouted. A failure is logged and leaves the lead unrouted: intake
-/// has already succeeded and must answer the sender the same either way.
-pub async fn route_new_lead(state: &AppState, lead: LeadId) {
-    if let Err(e) = route_waiting(state, lead).await {
-        tracing::warn!(lead = lead.0, error = %e, "routing failed; the lead stays unrouted");
-    }
-}
-
 /// Routes a lead still waiting for a rep again (see `jobs::reroute_pass`). `None`: it was
 /// routed meanwhile.
 pub async fn route_waiting(state: &AppState, lead: LeadId) -> Result<Option<Routed>, AppError> {
@@ -116,28 +109,39 @@ pub async fn reassign(state: &AppState, due: &DueStep) -> Result<Option<Routed>,
     route_from(state, due.lead, from).await
 }
 
-/// Routes `lead` from where it stands by the rules, at the state's now, with the
-/// availability feed's health noted in the decision (and its fallback applied).
+/// Routes `lead` from where it stands by the rules, in a transaction of its own.
 async fn route_from(
     state: &AppState,
     lead: LeadId,
     from: RouteFrom,
 ) -> Result<Option<Routed>, AppError> {
+    let with = router(state).await?;
+    Ok(state.store.route_lead(lead, from, &with).await?)
+}
+
+/// How leads are routed now: at the state's now, by the settings, with the availability
+/// feed's health noted in every decision (and its fallback applied). One read.
+pub async fn router(state: &AppState) -> Result<RouteWith<impl Decide>, AppError> {
     let now = state.now();
     let local = state.config.utc_offset;
-    let (health, feed) = crate::availability::health(state).await?;
+    let (feed_state, feed, prefer): (_, FeedSettings, LeadRoutingSettings) = state
+        .store
+        .feed_with_settings(FEED_SETTINGS, LEAD_ROUTING)
+        .await?;
+    let health = FeedHealth::of(&feed_state.status, &feed, now);
     let feed_leave = crate::availability::counts_feed_leave(health, &feed);
-    let prefer: LeadRoutingSettings = state.store.setting(LEAD_ROUTING).await?;
-    let decide = |facts: &_, former: Option<&FormerOwner>, rules: &_, candidates: &_| {
+    let decide = move |facts: &_, former: Option<&FormerOwner>, rules: &_, candidates: &_| {
         let former = former.filter(|_| prefer.prefer_former_owner);
         let mut routing = route_with_former(facts, former, rules, candidates, now, local);
         note_availability(&mut routing, health, feed.fallback);
         routing
     };
-    Ok(state
-        .store
-        .route_lead(lead, from, now, local, feed_leave, decide)
-        .await?)
+    Ok(RouteWith {
+        now,
+        local,
+        feed_leave,
+        decide,
+    })
 }
 
 /// A stored decision in the reader's words: the verdict first, then one line per rule tried

@@ -90,6 +90,51 @@ impl Store {
             .unwrap_or_default())
     }
 
+    /// The feed's state with the settings `A` and `B` (as [`Store::setting`] reads them) in
+    /// one statement: what every routing reads before its transaction.
+    pub async fn feed_with_settings<A, B>(
+        &self,
+        a: &str,
+        b: &str,
+    ) -> Result<(FeedState, A, B), StoreError>
+    where
+        A: serde::de::DeserializeOwned + Default,
+        B: serde::de::DeserializeOwned + Default,
+    {
+        type Row = (
+            Option<String>,
+            Option<String>,
+            Option<DateTime<Utc>>,
+            Option<i64>,
+            Option<DateTime<Utc>>,
+            Option<String>,
+        );
+        let (va, vb, last_ok_at, records, failing_since, last_error): Row =
+            on_db!(&self.db, |p| sqlx::query_as(
+                "select (select value from settings where name = $1), \
+                 (select value from settings where name = $2), \
+                 f.last_ok_at, f.records, f.failing_since, f.last_error \
+                 from (select 1 as one) d left join availability_feed f on f.id = 1"
+            )
+            .bind(a)
+            .bind(b)
+            .fetch_one(p)
+            .await)?;
+        let feed = FeedState {
+            status: FeedStatus {
+                last_ok_at,
+                failing_since,
+            },
+            records: records.unwrap_or(0),
+            last_error,
+        };
+        Ok((
+            feed,
+            crate::settings::parse(a, va)?,
+            crate::settings::parse(b, vb)?,
+        ))
+    }
+
     /// Accepts a push: the feed's leave from `now − MAX_BACKDATE_DAYS` on is replaced by
     /// `leave`, the feed is healthy again. Recorded by `by`.
     pub async fn replace_feed_leave(

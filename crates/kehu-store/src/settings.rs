@@ -21,11 +21,7 @@ impl Store {
         .bind(name)
         .fetch_optional(p)
         .await)?;
-        match raw {
-            None => Ok(T::default()),
-            Some(s) => serde_json::from_str(&s)
-                .map_err(|e| StoreError::Corrupt(format!("setting {name}: {e}"))),
-        }
+        parse(name, raw)
     }
 
     /// Stores the setting `name` and records the change (old and new JSON) in the audit log.
@@ -70,5 +66,17 @@ impl Store {
         });
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// A setting's stored JSON as `T`, `T::default()` when never set.
+pub(crate) fn parse<T: DeserializeOwned + Default>(
+    name: &str,
+    raw: Option<String>,
+) -> Result<T, StoreError> {
+    match raw {
+        None => Ok(T::default()),
+        Some(s) => serde_json::from_str(&s)
+            .map_err(|e| StoreError::Corrupt(format!("setting {name}: {e}"))),
     }
 }

@@ -20,7 +20,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use kehu_domain::Actor;
 use kehu_domain::error::FieldError;
-use kehu_domain::lead::{LeadId, LeadInput, LeadSourceId, NewLead, Outcome, decide};
+use kehu_domain::lead::{LeadInput, LeadSourceId, NewLead, decide};
 use kehu_store::leads::{IntakeResult, LeadIntake, LeadReceipt, TokenSource};
 
 /// Longest `Idempotency-Key` accepted.
@@ -66,6 +66,10 @@ pub async fn intake(
         (Ok(_), Err(errs)) => return Err(errs.into()),
     };
     let fingerprint = lead.fingerprint(source.0);
+    // A replay is answered from its key alone, before any matching.
+    if let Some(seen) = state.store.lead_replay(source, key, &fingerprint).await? {
+        return answer(seen);
+    }
     let hits = customer_hits(state, &lead).await?;
     let (token, entered_by) = match sender {
         Sender::Token(t) => (Some(t.token_id), None),
@@ -82,16 +86,17 @@ pub async fn intake(
         hits: &hits,
         now: state.now(),
     };
-    match state.store.intake_lead(&req, decide).await? {
-        IntakeResult::Created(receipt) => {
-            if receipt.outcome == Outcome::Unrouted.code() {
-                crate::routing::route_new_lead(state, LeadId(receipt.id)).await;
-            }
-            Ok(Intake {
-                receipt,
-                replayed: false,
-            })
-        }
+    // A lead for routing is routed in the intake's own transaction.
+    let route = crate::routing::router(state).await?;
+    answer(state.store.intake_lead(&req, decide, Some(&route)).await?)
+}
+
+fn answer(result: IntakeResult) -> Result<Intake, AppError> {
+    match result {
+        IntakeResult::Created(receipt) => Ok(Intake {
+            receipt,
+            replayed: false,
+        }),
         IntakeResult::Replayed(receipt) => Ok(Intake {
             receipt,
             replayed: true,

@@ -1,17 +1,19 @@
-//! Intake in one short write transaction: the idempotency key decides races, the open lead of
-//! the same person is found by its keys, the decision is written with its notification.
+//! Intake in one short write transaction: the open lead of the same person is found by its
+//! keys, the decision is written with its notification, and a lead left for routing is routed
+//! in the same transaction.
 //!
-//! Two identical requests at once: on SQLite the write lock orders them; on PostgreSQL the
-//! second insert waits on the first's UNIQUE (source, key) entry and fails once it commits,
-//! and the retry finds the lead and replays it. Two leads of one person at once: the partial
-//! UNIQUE index on open lead keys fails the second the same way, and its retry joins the
-//! first as a duplicate.
+//! Two identical requests at once: on SQLite the write lock orders them and the second insert
+//! fails on the UNIQUE (source, key) index; on PostgreSQL the second insert waits on the
+//! first's entry and fails once it commits; either way it is then answered as a replay. Two
+//! leads of one person at once: the partial UNIQUE index on open lead keys fails the second
+//! the same way, and its retry joins the first as a duplicate.
 
 use super::response::{NewEvent, add_event, start_clock};
 use crate::Store;
 use crate::db::{Tx, with_retry};
 use crate::error::StoreError;
 use crate::notifications::{NewNotification, NotificationKind, add_in};
+use crate::routing::{CAS_RETRIES, Decide, RouteFrom, RouteWith, cas_pause, route_in};
 use crate::rows::micros;
 use chrono::{DateTime, Utc};
 use kehu_domain::ids::{CustomerId, UserId};
@@ -68,7 +70,7 @@ pub struct LeadReceipt {
 /// The result of an intake.
 #[derive(Debug, Clone, PartialEq)]
 pub enum IntakeResult {
-    /// A new lead.
+    /// A new lead (routed already when intake was asked to route it and it could be).
     Created(LeadReceipt),
     /// The key was seen before with the same payload: the first answer again.
     Replayed(LeadReceipt),
@@ -77,46 +79,87 @@ pub enum IntakeResult {
 }
 
 impl Store {
-    /// Takes in a lead: replays a known key, else decides with `decide` (on the customer hits
-    /// with fresh owners and the open lead of the same person) and writes the lead, its keys
-    /// and the owner's notification in one transaction.
-    pub async fn intake_lead<F>(
+    /// The answer to the intake of `key` from `source` if that key was seen before: a replay
+    /// with the same `fingerprint`, else a refused reuse. Read before the matching, so a
+    /// replay costs one lookup.
+    pub async fn lead_replay(
+        &self,
+        source: LeadSourceId,
+        key: &str,
+        fingerprint: &str,
+    ) -> Result<Option<IntakeResult>, StoreError> {
+        let seen = on_db!(&self.db, |p| sqlx::query_as::<_, LeadReceipt>(RECEIPT)
+            .bind(source.0)
+            .bind(key)
+            .fetch_optional(p)
+            .await)?;
+        Ok(seen.map(|seen| {
+            if seen.fingerprint == fingerprint {
+                IntakeResult::Replayed(seen)
+            } else {
+                IntakeResult::KeyReused
+            }
+        }))
+    }
+
+    /// Takes in a lead: decides with `decide` (on the customer hits with fresh owners and the
+    /// open lead of the same person), writes the lead, its keys and the owner's notification
+    /// and, with `route`, routes a lead left unrouted, all in one transaction. A key seen
+    /// before is answered as [`Store::lead_replay`] does. When routing fails for another
+    /// reason than a lost race, the lead is taken in unrouted, for the re-route pass.
+    pub async fn intake_lead<F, R>(
         &self,
         req: &LeadIntake<'_>,
         decide: F,
+        route: Option<&RouteWith<R>>,
     ) -> Result<IntakeResult, StoreError>
     where
         F: Fn(&[CustomerHit], Option<&OpenLead>) -> Decision,
+        R: Decide,
     {
-        let mut attempt = 0;
+        let (mut races, mut stale, mut route) = (0, 0, route);
         loop {
-            match with_retry(|| self.intake_once(req, &decide)).await {
-                Err(StoreError::Db(e)) if is_unique(&e) && attempt < RACE_RETRIES => attempt += 1,
+            match with_retry(|| self.intake_once(req, &decide, route)).await {
+                Err(StoreError::Db(e)) if is_unique(&e) && races < RACE_RETRIES => {
+                    // The same key (replayed now) or an open lead of the same person (joined
+                    // on the next attempt) committed meanwhile.
+                    let replay = self
+                        .lead_replay(req.source, req.idempotency_key, req.fingerprint)
+                        .await?;
+                    if let Some(replay) = replay {
+                        return Ok(replay);
+                    }
+                    races += 1;
+                }
+                Err(StoreError::Stale) if route.is_some() && stale < CAS_RETRIES => {
+                    stale += 1;
+                    cas_pause(stale).await;
+                }
+                Err(e) if route.is_some() => {
+                    tracing::warn!(error = %e, "routing at intake failed; the lead waits unrouted");
+                    route = None;
+                }
                 other => return other,
             }
         }
     }
 
-    async fn intake_once<F>(
+    async fn intake_once<F, R>(
         &self,
         req: &LeadIntake<'_>,
         decide: &F,
+        route: Option<&RouteWith<R>>,
     ) -> Result<IntakeResult, StoreError>
     where
         F: Fn(&[CustomerHit], Option<&OpenLead>) -> Decision,
+        R: Decide,
     {
         let mut tx = self.begin_write().await?;
-        if let Some(seen) = receipt_by_key(&mut tx, req.source, req.idempotency_key).await? {
-            return Ok(if seen.fingerprint == req.fingerprint {
-                IntakeResult::Replayed(seen)
-            } else {
-                IntakeResult::KeyReused
-            });
-        }
         let hits = refresh_owners(&mut tx, req.hits).await?;
         let keys = req.lead.keys();
         let open = open_leads(&mut tx, &keys).await?;
         let decision = decide(&hits, open.first().map(|(o, _)| o));
+        // A key seen before fails here on the UNIQUE (source, key) index.
         let id = insert_lead(&mut tx, req, &decision).await?;
         if let Some(owner) = decision.assigned_to {
             // The owner's response window runs from the intake, as a routed rep's does.
@@ -132,10 +175,19 @@ impl Store {
         if decision.explanation.outcome == Outcome::AssignedOwner {
             notify_owner(&mut tx, req, &decision).await?;
         }
-        let receipt = receipt_by_key(&mut tx, req.source, req.idempotency_key)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        if let Some(with) = route.filter(|_| decision.explanation.outcome == Outcome::Unrouted) {
+            route_in(&mut tx, LeadId(id), RouteFrom::Unrouted, with).await?;
+        }
         tx.commit().await?;
+        let receipt = LeadReceipt {
+            id,
+            source_id: req.source.0,
+            outcome: decision.explanation.outcome.code().to_owned(),
+            duplicate_of: decision.duplicate_of.map(|l| l.0),
+            // As stored, so a replay answers the same instant.
+            received_at: micros(req.now),
+            fingerprint: req.fingerprint.to_owned(),
+        };
         Ok(IntakeResult::Created(receipt))
     }
 }
@@ -144,20 +196,8 @@ fn is_unique(e: &sqlx::Error) -> bool {
     e.as_database_error().map(|d| d.kind()) == Some(sqlx::error::ErrorKind::UniqueViolation)
 }
 
-async fn receipt_by_key(
-    tx: &mut Tx,
-    source: LeadSourceId,
-    key: &str,
-) -> Result<Option<LeadReceipt>, StoreError> {
-    Ok(on_tx!(tx, |c| sqlx::query_as::<_, LeadReceipt>(
-        "select id, source_id, outcome, duplicate_of, received_at, fingerprint from leads \
-         where source_id = $1 and idempotency_key = $2"
-    )
-    .bind(source.0)
-    .bind(key)
-    .fetch_optional(&mut *c)
-    .await)?)
-}
+const RECEIPT: &str = "select id, source_id, outcome, duplicate_of, received_at, fingerprint \
+     from leads where source_id = $1 and idempotency_key = $2";
 
 /// The hits with their owners as they are now (the match was read before the transaction).
 async fn refresh_owners(tx: &mut Tx, hits: &[CustomerHit]) -> Result<Vec<CustomerHit>, StoreError> {
@@ -182,34 +222,61 @@ async fn refresh_owners(tx: &mut Tx, hits: &[CustomerHit]) -> Result<Vec<Custome
     Ok(out)
 }
 
-/// The open leads holding any of `keys`, the earliest first, each with the key it holds.
+/// The open leads holding any of `keys`, the earliest first, each with the key it holds: one
+/// statement, each key an index lookup.
 async fn open_leads(tx: &mut Tx, keys: &[LeadKey]) -> Result<Vec<(OpenLead, LeadKey)>, StoreError> {
-    type Row = (i64, Option<i64>, Option<String>, Option<i64>);
-    let mut out: Vec<(OpenLead, LeadKey)> = Vec::new();
-    for key in keys {
-        let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as::<_, Row>(
-            "select l.id, l.assigned_to, u.name, l.customer_id from lead_keys k \
-             join leads l on l.id = k.lead_id left join users u on u.id = l.assigned_to \
-             where k.kind = $1 and k.value = $2 and k.is_open"
-        )
-        .bind(key.kind.code())
-        .bind(&key.value)
-        .fetch_optional(&mut *c)
-        .await)?;
-        if let Some((id, assigned, name, customer)) = row {
-            let lead = OpenLead {
-                id: LeadId(id),
-                assignee: assigned.map(|id| HitOwner {
-                    id: UserId(id),
-                    name: name.unwrap_or_default(),
-                }),
-                customer: customer.map(CustomerId),
-                key: key.kind,
-            };
-            out.push((lead, key.clone()));
-        }
+    type Row = (
+        String,
+        String,
+        i64,
+        Option<i64>,
+        Option<String>,
+        Option<i64>,
+    );
+    if keys.is_empty() {
+        return Ok(Vec::new());
     }
-    out.sort_by_key(|(o, _)| o.id);
+    let rows: Vec<Row> = on_tx!(tx, |c| {
+        let mut q = sqlx::QueryBuilder::new(
+            "select k.kind, k.value, l.id, l.assigned_to, u.name, l.customer_id from lead_keys k \
+             join leads l on l.id = k.lead_id left join users u on u.id = l.assigned_to \
+             where k.is_open and (",
+        );
+        for (i, key) in keys.iter().enumerate() {
+            q.push(if i == 0 {
+                "(k.kind = "
+            } else {
+                " or (k.kind = "
+            })
+            .push_bind(key.kind.code())
+            .push(" and k.value = ")
+            .push_bind(key.value.as_str())
+            .push(")");
+        }
+        q.push(")");
+        q.build_query_as().fetch_all(&mut *c).await
+    })?;
+    let mut out: Vec<(OpenLead, LeadKey)> = Vec::with_capacity(rows.len());
+    for (kind, value, id, assigned, name, customer) in rows {
+        let Some(key) = keys
+            .iter()
+            .find(|k| k.kind.code() == kind && k.value == value)
+        else {
+            continue;
+        };
+        let lead = OpenLead {
+            id: LeadId(id),
+            assignee: assigned.map(|id| HitOwner {
+                id: UserId(id),
+                name: name.unwrap_or_default(),
+            }),
+            customer: customer.map(CustomerId),
+            key: key.kind,
+        };
+        out.push((lead, key.clone()));
+    }
+    // The earliest lead first; its keys in the order the lead's keys come.
+    out.sort_by_key(|(o, k)| (o.id, keys.iter().position(|x| x == k)));
     Ok(out)
 }
 
@@ -277,44 +344,46 @@ async fn write_keys(
     keys: &[LeadKey],
     held: &[&LeadKey],
 ) -> Result<(), StoreError> {
-    for key in keys {
-        let free = !held.contains(&key);
-        let (kind, value) = (key.kind.code(), key.value.as_str());
-        if let Some(root) = d.duplicate_of {
-            if free {
-                insert_key(tx, root.0, kind, value, true, true).await?;
-            }
-            insert_key(tx, id, kind, value, false, false).await?;
-        } else {
-            insert_key(tx, id, kind, value, d.status.is_open() && free, false).await?;
-        }
-    }
-    Ok(())
+    let free = |key: &LeadKey| !held.contains(&key);
+    let (own, handed): (Vec<KeyRow>, Vec<KeyRow>) = match d.duplicate_of {
+        Some(root) => (
+            keys.iter().map(|k| (id, k, false)).collect(),
+            keys.iter()
+                .filter(|k| free(k))
+                .map(|k| (root.0, k, true))
+                .collect(),
+        ),
+        None => (
+            keys.iter()
+                .map(|k| (id, k, d.status.is_open() && free(k)))
+                .collect(),
+            Vec::new(),
+        ),
+    };
+    // `on conflict do nothing`: a key another open lead took meanwhile stays with it.
+    insert_keys(tx, &handed, " on conflict do nothing").await?;
+    insert_keys(tx, &own, "").await
 }
 
-async fn insert_key(
-    tx: &mut Tx,
-    lead: i64,
-    kind: &str,
-    value: &str,
-    open: bool,
-    if_free: bool,
-) -> Result<(), StoreError> {
-    // `on conflict do nothing`: a key another open lead took meanwhile stays with it.
-    let sql = if if_free {
-        "insert into lead_keys (lead_id, kind, value, is_open) values ($1, $2, $3, $4) \
-         on conflict do nothing"
-    } else {
-        "insert into lead_keys (lead_id, kind, value, is_open) values ($1, $2, $3, $4)"
-    };
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(lead)
-        .bind(kind)
-        .bind(value)
-        .bind(open)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected()))?;
+/// A key row: the lead, the key, whether it is held open.
+type KeyRow<'k> = (i64, &'k LeadKey, bool);
+
+async fn insert_keys(tx: &mut Tx, rows: &[KeyRow<'_>], tail: &str) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    on_tx!(tx, |c| {
+        let mut q =
+            sqlx::QueryBuilder::new("insert into lead_keys (lead_id, kind, value, is_open) ");
+        q.push_values(rows, |mut b, (lead, key, open)| {
+            b.push_bind(*lead)
+                .push_bind(key.kind.code())
+                .push_bind(key.value.as_str())
+                .push_bind(*open);
+        });
+        q.push(tail);
+        q.build().execute(&mut *c).await.map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 

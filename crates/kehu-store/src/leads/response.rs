@@ -121,6 +121,18 @@ fn parse_window(json: Option<String>) -> Result<Option<ResponseWindow>, StoreErr
         .transpose()
 }
 
+/// The clock of a lead assigned at `at` by its source's window (`json`): the breach for the
+/// countdown and the first step's instant; none without a window.
+pub(crate) type Clock = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+/// [`Clock`] of a lead assigned at `at` under the window `json`.
+pub(crate) fn clock_of(json: Option<&str>, at: DateTime<Utc>) -> Result<Clock, StoreError> {
+    let window = parse_window(json.map(str::to_owned))?;
+    let due = window.as_ref().map(|w| micros(w.due(at)));
+    let next = window.as_ref().and_then(|w| w.step_at(at, 0)).map(micros);
+    Ok((due, next))
+}
+
 /// Starts the clock of `lead`, assigned at `at`, by its source's window: the breach for the
 /// countdown and the first step's instant, step count back to 0. A source without a window
 /// clears them.
@@ -136,9 +148,7 @@ pub(crate) async fn start_clock(
     .bind(lead.0)
     .fetch_one(&mut *c)
     .await)?;
-    let window = parse_window(json)?;
-    let due = window.as_ref().map(|w| micros(w.due(at)));
-    let next = window.as_ref().and_then(|w| w.step_at(at, 0)).map(micros);
+    let (due, next) = clock_of(json.as_deref(), at)?;
     on_tx!(tx, |c| sqlx::query(
         "update leads set window_due_at = $1, next_step_at = $2, ladder_step = 0 where id = $3"
     )

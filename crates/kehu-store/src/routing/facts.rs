@@ -11,7 +11,7 @@ use crate::rows::micros;
 use chrono::{DateTime, Duration, Utc};
 use kehu_domain::ids::{CustomerId, TeamId, UserId};
 use kehu_domain::pool::{Leave, PoolRules};
-use kehu_domain::routing::{CandidateFacts, FormerOwner, RoutingRule, TargetRep};
+use kehu_domain::routing::{CandidateFacts, FormerOwner, RoutingRule, Strategy, TargetRep};
 use std::collections::HashMap;
 
 /// How many recent first responses and how many days of closed deals the dynamic
@@ -25,9 +25,50 @@ pub(super) struct Wanted {
     pub feed_leave: bool,
     /// Read response times and deal records (only the dynamic strategy uses them).
     pub track_record: bool,
+    /// Read territories (only the territory strategy uses them).
+    pub places: bool,
+    /// Read skills (only the skill strategy uses them).
+    pub skills: bool,
 }
 
-type FactRow = (i64, String, bool, i64, i64, i64, Option<String>);
+impl Wanted {
+    /// Everything the `strategies` of the rules that take a lead look at.
+    pub fn of(feed_leave: bool, strategies: impl IntoIterator<Item = Strategy>) -> Wanted {
+        let mut w = Wanted {
+            feed_leave,
+            track_record: false,
+            places: false,
+            skills: false,
+        };
+        for s in strategies {
+            w.track_record |= s == Strategy::Dynamic;
+            w.places |= s == Strategy::Territory;
+            w.skills |= s == Strategy::Skill;
+        }
+        w
+    }
+
+    /// Everything, whatever the rules (the simulator replays drafts).
+    pub fn all(feed_leave: bool) -> Wanted {
+        Wanted {
+            feed_leave,
+            track_record: true,
+            places: true,
+            skills: true,
+        }
+    }
+}
+
+type FactRow = (
+    i64,
+    String,
+    bool,
+    i64,
+    i64,
+    i64,
+    Option<String>,
+    Option<String>,
+);
 
 /// The facts of `users` at `now`; unknown ids are left out.
 pub(super) async fn candidates(
@@ -43,20 +84,28 @@ pub(super) async fn candidates(
         let mut q = sqlx::QueryBuilder::new(concat!(
             "select u.id, u.name, u.active, \
              (select count(*) from customers c where c.owner_id = u.id and c.merged_into is null), \
-             (select count(c.won_at) from customers c \
-              where c.owner_id = u.id and c.merged_into is null), \
+             (select count(*) from customers c \
+              where c.owner_id = u.id and c.won_at is not null and c.merged_into is null), \
              (select count(*) from leads l where l.assigned_to = u.id and l.status = 'assigned'), \
              (select rules from pools where id = ",
             home_pool!("u.id"),
-            ") from users u where u.id in ("
+            "), (select h.hours from rep_hours h where h.user_id = u.id) \
+             from users u where u.id in ("
         ));
         push_ids(&mut q, users);
         q.build_query_as().fetch_all(&mut *c).await
     })?;
     let mut leave = leaves(tx, users, now, wanted.feed_leave).await?;
-    let mut places = profile::territories(tx, users).await?;
-    let mut skills = profile::skills(tx, users).await?;
-    let mut hours = profile::hours_of(tx, users).await?;
+    let mut places = if wanted.places {
+        profile::territories(tx, users).await?
+    } else {
+        HashMap::new()
+    };
+    let mut skills = if wanted.skills {
+        profile::skills(tx, users).await?
+    } else {
+        HashMap::new()
+    };
     let (mut medians, mut deals) = if wanted.track_record {
         (medians(tx, users).await?, deals(tx, users, now).await?)
     } else {
@@ -64,7 +113,7 @@ pub(super) async fn candidates(
     };
     let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
     let mut out = HashMap::with_capacity(rows.len());
-    for (id, name, active, owned, won, open, rules) in rows {
+    for (id, name, active, owned, won, open, rules, hours) in rows {
         let claim = rules
             .as_deref()
             .map_or_else(|| Ok(PoolRules::default()), parse_rules)?
@@ -90,7 +139,7 @@ pub(super) async fn candidates(
             out_of_territory: false,
             skills: skills.remove(&id).unwrap_or_default(),
             lacks_skill: None,
-            hours: hours.remove(&id),
+            hours: hours.as_deref().map(profile::parse_hours).transpose()?,
         };
         out.insert(UserId(id), facts);
     }

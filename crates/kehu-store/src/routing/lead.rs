@@ -43,13 +43,24 @@ pub(super) fn facts(row: FactRow) -> Result<LeadFacts, StoreError> {
     })
 }
 
-/// The lead's facts, its source's name and matched customer, when it still stands where
-/// `from` says.
+/// What routing reads of a lead it routes.
+pub(super) struct ToRoute {
+    /// What the rules look at.
+    pub facts: LeadFacts,
+    /// Its source's name, for the notifications.
+    pub source_name: String,
+    /// Its source's response window (JSON), for the clock of a first routing.
+    pub window: Option<String>,
+    /// The customer it matched.
+    pub customer: Option<CustomerId>,
+}
+
+/// The lead as routing reads it, when it still stands where `from` says.
 pub(super) async fn to_route(
     tx: &mut Tx,
     lead: LeadId,
     from: RouteFrom,
-) -> Result<Option<(LeadFacts, String, Option<CustomerId>)>, StoreError> {
+) -> Result<Option<ToRoute>, StoreError> {
     type Row = (
         i64,
         Option<String>,
@@ -58,10 +69,11 @@ pub(super) async fn to_route(
         Option<String>,
         Option<String>,
         String,
+        Option<String>,
         Option<i64>,
     );
     let select = format!(
-        "select {FACT_COLUMNS}, s.name, l.customer_id from leads l \
+        "select {FACT_COLUMNS}, s.name, s.response_window, l.customer_id from leads l \
          join lead_sources s on s.id = l.source_id \
          left join customers c on c.id = l.customer_id where l.id = $1 and "
     );
@@ -86,9 +98,13 @@ pub(super) async fn to_route(
                 .await)?
         }
     };
-    let Some((source, province, city, industry, tags, grade, name, customer)) = row else {
+    let Some((source, province, city, industry, tags, grade, name, window, customer)) = row else {
         return Ok(None);
     };
-    let facts = facts((source, province, city, industry, tags, grade))?;
-    Ok(Some((facts, name, customer.map(CustomerId))))
+    Ok(Some(ToRoute {
+        facts: facts((source, province, city, industry, tags, grade))?,
+        source_name: name,
+        window,
+        customer: customer.map(CustomerId),
+    }))
 }

@@ -17,15 +17,14 @@ use chrono::{DateTime, FixedOffset, Utc};
 use kehu_domain::ids::UserId;
 use kehu_domain::lead::LeadId;
 use kehu_domain::routing::{
-    CandidateFacts, FormerOwner, LeadFacts, Routing, RoutingRule, Strategy, StrategyState,
+    CandidateFacts, FormerOwner, LeadFacts, Routing, RoutingRule, StrategyState,
 };
 pub use simulate::SimulationFacts;
 use std::collections::HashMap;
 use write::WriteCtx;
 
-/// How often a routing that lost a compare-and-set is re-run (with a short jittered pause, so
-/// a burst of leads on one rule spreads out instead of colliding again).
-const CAS_RETRIES: u32 = 30;
+/// How often a routing that lost a compare-and-set is re-run (after [`cas_pause`]).
+pub(crate) const CAS_RETRIES: u32 = 30;
 
 /// A stored rule with its row id.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,6 +54,41 @@ pub enum RouteFrom {
 pub struct Routed {
     /// The decision (chosen rep, explanation).
     pub routing: Routing,
+}
+
+/// The decision of a routing over what its transaction read: the lead, the former owner it
+/// may go back to, the rules with their state, and the candidates' facts.
+pub trait Decide:
+    Fn(
+    &LeadFacts,
+    Option<&FormerOwner>,
+    &[(RoutingRule, StrategyState)],
+    &HashMap<UserId, CandidateFacts>,
+) -> Routing
+{
+}
+
+impl<F> Decide for F where
+    F: Fn(
+        &LeadFacts,
+        Option<&FormerOwner>,
+        &[(RoutingRule, StrategyState)],
+        &HashMap<UserId, CandidateFacts>,
+    ) -> Routing
+{
+}
+
+/// One routing to run: its instant and the team's UTC offset (for rules' weekdays and
+/// hours), whether the availability feed's leave counts, and the decision.
+pub struct RouteWith<F> {
+    /// When the lead is routed.
+    pub now: DateTime<Utc>,
+    /// The team's UTC offset.
+    pub local: FixedOffset,
+    /// Count the feed's leave (not while its fallback is hand-recorded leave only).
+    pub feed_leave: bool,
+    /// The decision.
+    pub decide: F,
 }
 
 type RuleRow = (i64, String, String, String, String, Option<String>, bool);
@@ -133,126 +167,119 @@ impl Store {
     }
 
     /// Routes `lead` if it still stands where `from` says (awaiting routing, or with the rep
-    /// who missed its window at that step): `decide` sees the lead, the former owner of the
-    /// pool customer it matched (a first routing only), the rules with their
-    /// state and the facts, read in this transaction, of the reps of the rules that take the
-    /// lead at `now` (in the `local` offset); their leave from the availability feed counts
-    /// only with `feed_leave`. Writes the decision on the lead with its event
-    /// and clock, the notifications and the rule's new state, or nothing when the lead moved
-    /// meanwhile (`Ok(None)`).
-    pub async fn route_lead<F>(
+    /// who missed its window at that step) in a transaction of its own, by [`route_in`]; a
+    /// routing that lost the race for a rule's state is run again. `Ok(None)`: the lead moved
+    /// meanwhile and nothing was written.
+    pub async fn route_lead<F: Decide>(
         &self,
         lead: LeadId,
         from: RouteFrom,
-        now: DateTime<Utc>,
-        local: FixedOffset,
-        feed_leave: bool,
-        decide: F,
-    ) -> Result<Option<Routed>, StoreError>
-    where
-        F: Fn(
-            &LeadFacts,
-            Option<&FormerOwner>,
-            &[(RoutingRule, StrategyState)],
-            &HashMap<UserId, CandidateFacts>,
-        ) -> Routing,
-    {
+        with: &RouteWith<F>,
+    ) -> Result<Option<Routed>, StoreError> {
         let mut attempt = 0;
         loop {
-            match with_retry(|| self.route_once(lead, from, (now, local), feed_leave, &decide))
-                .await
-            {
+            let once = || async {
+                let mut tx = self.begin_write().await?;
+                let routed = route_in(&mut tx, lead, from, with).await?;
+                if routed.is_some() {
+                    tx.commit().await?;
+                }
+                Ok(routed)
+            };
+            match with_retry(once).await {
                 Err(StoreError::Stale) if attempt < CAS_RETRIES => {
                     attempt += 1;
-                    let pause = rand::random_range(1..=(2u64 << attempt.min(5)));
-                    tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+                    cas_pause(attempt).await;
                 }
                 other => return other,
             }
         }
     }
+}
 
-    async fn route_once<F>(
-        &self,
-        lead: LeadId,
-        from: RouteFrom,
-        (now, local): (DateTime<Utc>, FixedOffset),
-        feed_leave: bool,
-        decide: &F,
-    ) -> Result<Option<Routed>, StoreError>
-    where
-        F: Fn(
-            &LeadFacts,
-            Option<&FormerOwner>,
-            &[(RoutingRule, StrategyState)],
-            &HashMap<UserId, CandidateFacts>,
-        ) -> Routing,
-    {
-        let mut tx = self.begin_write().await?;
-        let Some((facts, source_name, customer)) = lead::to_route(&mut tx, lead, from).await?
-        else {
-            return Ok(None);
-        };
-        let missed = missed_reps(&mut tx, lead, from).await?;
-        // Only a first routing of a lead matching a pool customer can go back to its owner.
-        let former = match (from, customer) {
-            (RouteFrom::Unrouted, Some(c)) => facts::former_owner(&mut tx, c).await?,
-            _ => None,
-        };
-        lock_states(&mut tx).await?;
-        let mut rules = rules_with_state(&mut tx).await?;
-        for (_, rule, _) in &mut rules {
-            if let Some(team) = rule.target.team {
-                rule.target.reps = facts::team_reps(&mut tx, team).await?;
-            }
+/// A short jittered pause before the `attempt`-th re-run of a routing that lost a
+/// compare-and-set, so a burst of leads on one rule spreads out instead of colliding again.
+pub(crate) async fn cas_pause(attempt: u32) {
+    let pause = rand::random_range(1..=(2u64 << attempt.min(5)));
+    tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+}
+
+/// Routes `lead` inside `tx` if it still stands where `from` says: `decide` sees the lead,
+/// the former owner of the pool customer it matched (a first routing only), the rules with
+/// their state and the facts, read in this transaction, of the reps of the rules that take
+/// the lead at `now` (in the `local` offset); their leave from the availability feed counts
+/// only with `feed_leave`. Writes the decision on the lead with its event and clock, the
+/// notifications and the rule's new state, or nothing when the lead moved meanwhile
+/// (`Ok(None)`). [`StoreError::Stale`]: another routing advanced the rule's state first;
+/// the caller rolls back and runs it again.
+pub(crate) async fn route_in<F: Decide>(
+    tx: &mut Tx,
+    lead: LeadId,
+    from: RouteFrom,
+    with: &RouteWith<F>,
+) -> Result<Option<Routed>, StoreError> {
+    let Some(read) = lead::to_route(tx, lead, from).await? else {
+        return Ok(None);
+    };
+    let missed = missed_reps(tx, lead, from).await?;
+    // Only a first routing of a lead matching a pool customer can go back to its owner.
+    let former = match (from, read.customer) {
+        (RouteFrom::Unrouted, Some(c)) => facts::former_owner(tx, c).await?,
+        _ => None,
+    };
+    lock_states(tx).await?;
+    let mut rules = rules_with_state(tx).await?;
+    for (_, rule, _) in &mut rules {
+        if let Some(team) = rule.target.team {
+            rule.target.reps = facts::team_reps(tx, team).await?;
         }
-        // Only the reps of rules that take this lead matter: the others' facts are not read.
-        let at = now.with_timezone(&local);
-        let mut users: Vec<UserId> = rules
-            .iter()
-            .filter(|(_, r, _)| r.active && r.miss(&facts, at).is_none())
-            .flat_map(|(_, r, _)| r.target.reps.iter().map(|t| t.user))
-            .collect();
-        users.extend(former.as_ref().map(|f| f.user));
-        users.sort_unstable();
-        users.dedup();
-        let wanted = facts::Wanted {
-            feed_leave,
-            track_record: rules
-                .iter()
-                .any(|(_, r, _)| r.strategy == Strategy::Dynamic),
-        };
-        let mut candidates = facts::candidates(&mut tx, &users, now, &wanted).await?;
-        for (u, f) in &mut candidates {
-            f.missed_window = missed.contains(u);
-        }
-        let list: Vec<(RoutingRule, StrategyState)> = rules
-            .iter()
-            .map(|(_, r, s)| {
-                (
-                    r.clone(),
-                    s.as_ref().map(|(s, _)| s.clone()).unwrap_or_default(),
-                )
-            })
-            .collect();
-        let routing = decide(&facts, former.as_ref(), &list, &candidates);
-        if let Some((index, state)) = &routing.state {
-            let (id, _, old) = &rules[*index];
-            save_state(&mut tx, *id, state, old.as_ref().map(|(_, v)| *v)).await?;
-        }
-        let ctx = WriteCtx {
-            lead,
-            from,
-            source_name: &source_name,
-            customer,
-            now,
-        };
-        if !write::apply(&mut tx, &ctx, &routing).await? {
-            return Ok(None);
-        }
-        tx.commit().await?;
-        Ok(Some(Routed { routing }))
     }
+    // Only the reps of rules that take this lead matter: the others' facts are not read.
+    let at = with.now.with_timezone(&with.local);
+    let taking: Vec<&RoutingRule> = rules
+        .iter()
+        .map(|(_, r, _)| r)
+        .filter(|r| r.active && r.miss(&read.facts, at).is_none())
+        .collect();
+    let mut users: Vec<UserId> = taking
+        .iter()
+        .flat_map(|r| r.target.reps.iter().map(|t| t.user))
+        .collect();
+    users.extend(former.as_ref().map(|f| f.user));
+    users.sort_unstable();
+    users.dedup();
+    let wanted = facts::Wanted::of(with.feed_leave, taking.iter().map(|r| r.strategy));
+    let mut candidates = facts::candidates(tx, &users, with.now, &wanted).await?;
+    for (u, f) in &mut candidates {
+        f.missed_window = missed.contains(u);
+    }
+    let list: Vec<(RoutingRule, StrategyState)> = rules
+        .iter()
+        .map(|(_, r, s)| {
+            (
+                r.clone(),
+                s.as_ref().map(|(s, _)| s.clone()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let routing = (with.decide)(&read.facts, former.as_ref(), &list, &candidates);
+    let ctx = WriteCtx {
+        lead,
+        from,
+        source_name: &read.source_name,
+        window: read.window.as_deref(),
+        customer: read.customer,
+        now: with.now,
+    };
+    // The lead's compare-and-set first: when it moved, nothing at all is written.
+    if !write::apply(tx, &ctx, &routing).await? {
+        return Ok(None);
+    }
+    if let Some((index, state)) = &routing.state {
+        let (id, _, old) = &rules[*index];
+        save_state(tx, *id, state, old.as_ref().map(|(_, v)| *v)).await?;
+    }
+    Ok(Some(Routed { routing }))
 }
 
 /// On PostgreSQL, takes the row locks of every rule's strategy state, so concurrent routings

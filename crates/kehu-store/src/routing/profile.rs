@@ -63,23 +63,9 @@ async fn lists_of(
     Ok(out)
 }
 
-/// The working hours of each user who has them.
-pub(super) async fn hours_of(
-    tx: &mut Tx,
-    users: &[UserId],
-) -> Result<HashMap<i64, WorkingHours>, StoreError> {
-    let rows: Vec<(i64, String)> = on_tx!(tx, |c| {
-        let mut q =
-            sqlx::QueryBuilder::new("select user_id, hours from rep_hours where user_id in (");
-        push_ids(&mut q, users);
-        q.build_query_as().fetch_all(&mut *c).await
-    })?;
-    rows.into_iter()
-        .map(|(u, h)| {
-            let h = serde_json::from_str(&h).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            Ok((u, h))
-        })
-        .collect()
+/// Working hours as stored (JSON).
+pub(super) fn parse_hours(raw: &str) -> Result<WorkingHours, StoreError> {
+    serde_json::from_str(raw).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 impl Store {
@@ -91,8 +77,7 @@ impl Store {
         .bind(user.0)
         .fetch_optional(p)
         .await)?;
-        raw.map(|h| serde_json::from_str(&h).map_err(|e| StoreError::Corrupt(e.to_string())))
-            .transpose()
+        raw.as_deref().map(parse_hours).transpose()
     }
 
     /// Sets (validated by the caller) or, with `None`, removes `user`'s working hours.

@@ -94,10 +94,7 @@ impl Store {
             }
         }
         // Leave not over by the range's start; the track record for the dynamic strategy.
-        let wanted = super::facts::Wanted {
-            feed_leave: true,
-            track_record: true,
-        };
+        let wanted = super::facts::Wanted::all(true);
         facts.candidates = super::facts::candidates(&mut tx, users, from, &wanted).await?;
         Ok(facts)
     }

@@ -6,7 +6,7 @@
 use super::RouteFrom;
 use crate::db::Tx;
 use crate::error::StoreError;
-use crate::leads::response::{NewEvent, add_event, rep_name, start_clock};
+use crate::leads::response::{NewEvent, add_event, clock_of, rep_name, start_clock};
 use crate::notifications::{NewNotification, NotificationKind, add_in, managers_of};
 use crate::rows::micros;
 use chrono::{DateTime, Utc};
@@ -20,6 +20,8 @@ pub(super) struct WriteCtx<'a> {
     pub lead: LeadId,
     pub from: RouteFrom,
     pub source_name: &'a str,
+    /// The source's response window (JSON), for the clock of a first routing.
+    pub window: Option<&'a str>,
     pub customer: Option<CustomerId>,
     pub now: DateTime<Utc>,
 }
@@ -69,18 +71,26 @@ async fn first_routing(
     chosen: Option<UserId>,
     json: &str,
 ) -> Result<bool, StoreError> {
-    let (status, at) = match chosen {
-        Some(_) => ("assigned", Some(micros(ctx.now))),
-        None => ("unrouted", None),
+    let (status, at, (due, next)) = match chosen {
+        Some(_) => (
+            "assigned",
+            Some(micros(ctx.now)),
+            clock_of(ctx.window, ctx.now)?,
+        ),
+        None => ("unrouted", None, (None, None)),
     };
+    // The assignment and its clock in one statement.
     let n = on_tx!(tx, |c| sqlx::query(
-        "update leads set status = $1, assigned_to = $2, assigned_at = $3, routing = $4 \
-         where id = $5 and status = 'unrouted'"
+        "update leads set status = $1, assigned_to = $2, assigned_at = $3, routing = $4, \
+         window_due_at = $5, next_step_at = $6, ladder_step = 0 \
+         where id = $7 and status = 'unrouted'"
     )
     .bind(status)
     .bind(chosen.map(|u| u.0))
     .bind(at)
     .bind(json)
+    .bind(due)
+    .bind(next)
     .bind(ctx.lead.0)
     .execute(&mut *c)
     .await
@@ -89,7 +99,6 @@ async fn first_routing(
         return Ok(false);
     }
     if let Some(user) = chosen {
-        start_clock(tx, ctx.lead, ctx.now).await?;
         let event = NewEvent {
             to: Some(user),
             ..NewEvent::system(ctx.lead, "assigned")
