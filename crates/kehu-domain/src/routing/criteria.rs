@@ -113,6 +113,8 @@ pub enum Miss {
     NoGrade,
     /// The rule asks for tags and the lead has none.
     NoTags,
+    /// A territory rule, and the lead names neither province nor city.
+    NoPlace,
 }
 
 impl Miss {
@@ -133,6 +135,7 @@ impl Miss {
             Self::NoIndustry => "no_industry",
             Self::NoGrade => "no_grade",
             Self::NoTags => "no_tags",
+            Self::NoPlace => "no_place",
         }
     }
 }

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 pub const SKILLS_MAX: usize = 50;
 
 /// The candidates with those whose territory misses `province` and `city` marked. A lead
-/// naming no place matches nobody's territory, so a territory rule falls through for it.
+/// naming no place never gets here: a territory rule misses it (`Miss::NoPlace`).
 pub fn mark_territory(
     province: Option<&str>,
     city: Option<&str>,

@@ -310,6 +310,35 @@ mod tests {
     }
 
     #[test]
+    fn a_territory_rule_needs_a_place_and_skips_reps_who_do_not_cover_it() {
+        let mut east = rep("王芳", true);
+        east.territory = vec!["浙江".into()];
+        let cands = HashMap::from([(UserId(7), rep("李强", true)), (UserId(8), east)]);
+        let mut territory = rule("按区域", vec![], &[7, 8]);
+        territory.strategy = Strategy::Territory;
+        let rules = vec![(territory, StrategyState::default())];
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 2, 0, 0).unwrap();
+        let utc = FixedOffset::east_opt(0).unwrap();
+        let lead = LeadFacts {
+            source: 1,
+            province: Some("浙江省".into()),
+            ..LeadFacts::default()
+        };
+        let r = route(&lead, &rules, &cands, now, utc);
+        assert_eq!(r.chosen, Some(UserId(8)));
+        let skip = r.explanation.rules[0].candidates[0].skip.clone();
+        assert_eq!(skip, Some(Skip::OutOfTerritory));
+        let nowhere = LeadFacts {
+            source: 1,
+            ..LeadFacts::default()
+        };
+        let r = route(&nowhere, &rules, &cands, now, utc);
+        let miss = Miss::NoPlace;
+        assert_eq!(r.explanation.rules[0].result, TrialResult::NoMatch { miss });
+        assert!(r.explanation.rules[0].candidates.is_empty());
+    }
+
+    #[test]
     fn all_skipped_falls_through_and_no_match_stays_unrouted_with_reasons() {
         let cands = HashMap::from([(UserId(7), rep("王芳", false))]);
         let r = go(

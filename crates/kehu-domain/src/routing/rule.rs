@@ -46,10 +46,16 @@ impl RoutingRule {
     /// Why the rule does not take `lead` at local time `at`: the first criterion it fails,
     /// or, for a skill rule, that the lead names no industry to match skills with.
     pub fn miss(&self, lead: &LeadFacts, at: DateTime<FixedOffset>) -> Option<Miss> {
-        self.criteria.miss(lead, at).or_else(|| {
-            (self.strategy == Strategy::Skill && lead.industry.is_none())
-                .then_some(Miss::NoIndustry)
-        })
+        // A strategy that matches reps by what the lead gives needs the lead to give it.
+        self.criteria
+            .miss(lead, at)
+            .or_else(|| match self.strategy {
+                Strategy::Skill if lead.industry.is_none() => Some(Miss::NoIndustry),
+                Strategy::Territory if lead.province.is_none() && lead.city.is_none() => {
+                    Some(Miss::NoPlace)
+                }
+                _ => None,
+            })
     }
 }
 

@@ -299,6 +299,14 @@ async fn a_territory_rule_gives_leads_to_the_reps_who_cover_the_place_and_falls_
         assert_eq!(none["assigned_to"]["id"], o.south_rep.id, "{b:?}");
         let text = gd["routing_text"].to_string();
         assert!(text.contains("not in their territory"), "{b:?}: {text}");
+        // Without a place the territory rule does not take the lead, and says why, instead of
+        // skipping every rep as out of territory.
+        let text = none["routing_text"].to_string();
+        assert!(
+            text.contains("the lead gives no province or city"),
+            "{b:?}: {text}"
+        );
+        assert!(!text.contains("not in their territory"), "{b:?}: {text}");
     }
 }
 
