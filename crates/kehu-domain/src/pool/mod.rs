@@ -3,12 +3,14 @@
 //! preview of a rule change and the tests all ask the same question.
 
 mod claim;
+mod due_filter;
 mod leave;
 mod leave_input;
 mod recycle;
 mod rules;
 
 pub use claim::{ClaimFacts, ClaimLimits, ClaimRefusal};
+pub use due_filter::DueFilter;
 pub use leave::{Leave, paused_deadline};
 pub use leave_input::{LeaveInput, MAX_BACKDATE_DAYS, MAX_LEAVE_DAYS, NewLeave};
 pub use recycle::{

@@ -64,6 +64,11 @@ impl PoolRules {
             .map_or(&self.recycle, |(_, r)| r)
     }
 
+    /// Every recycle rule of the pool: the base rule and each grade's override.
+    pub fn recycle_rules(&self) -> impl Iterator<Item = &RecycleRule> {
+        std::iter::once(&self.recycle).chain(self.by_grade.iter().map(|(_, r)| r))
+    }
+
     /// Checks every figure, naming each bad one (`recycle.no_follow_up_days`,
     /// `by_grade.A.warn_days`, `claim.per_day`, …).
     pub fn validate(&self) -> Result<(), FieldErrors> {

@@ -300,6 +300,73 @@ proptest! {
     }
 }
 
+proptest! {
+    #[test]
+    fn the_due_filter_never_drops_a_customer_the_judge_would_act_on(
+        owned in 0i64..60,
+        last in proptest::option::of(0i64..100),
+        progress in proptest::option::of(0i64..100),
+        lost in proptest::option::of(0i64..100),
+        protected in 0i64..100,
+        leave in proptest::option::of((0i64..100, 0i64..30)),
+        follow_up_days in proptest::option::of(1u32..60),
+        progress_days in proptest::option::of(1u32..60),
+        warn in 0u32..70,
+        on_deal_lost in any::<bool>(),
+        locked in any::<bool>(),
+        now in 0i64..200,
+    ) {
+        let rule = RecycleRule {
+            no_follow_up_days: follow_up_days,
+            no_progress_days: progress_days,
+            on_deal_lost,
+            warn_days: warn,
+            exempt_won: false,
+            exempt_open_deal: false,
+        };
+        let f = RecycleFacts {
+            owner_since: day(owned),
+            last_effective_follow_up: last.map(day),
+            last_progress: progress.map(day),
+            deal_lost_at: lost.map(day),
+            locked,
+            protected_until: day(protected),
+            leave: leave
+                .map(|(from, len)| Leave { from: day(from), until: day(from + len) })
+                .into_iter()
+                .collect(),
+            ..facts()
+        };
+        let filter = DueFilter::of([&RecycleRule::default(), &rule], day(now));
+        let v = judge(&rule, &f, day(now));
+        if matches!(v, RecycleVerdict::Recycle { .. } | RecycleVerdict::Warn { .. }) {
+            prop_assert!(filter.may_be_due(&f), "{v:?} dropped by {filter:?}");
+        }
+    }
+}
+
+#[test]
+fn the_due_filter_drops_a_customer_followed_up_recently() {
+    let now = day(40);
+    let filter = DueFilter::of(PoolRules::default().recycle_rules(), now);
+    // Default rule: 30 days, warned 3 before, so a clock started after day 13 is not due.
+    assert_eq!(filter.follow_up_since, Some(day(13)));
+    let recent = RecycleFacts {
+        last_effective_follow_up: Some(day(14)),
+        ..facts()
+    };
+    assert!(!filter.may_be_due(&recent));
+    let warned = RecycleFacts {
+        last_effective_follow_up: Some(day(13)),
+        ..facts()
+    };
+    assert!(filter.may_be_due(&warned));
+    assert!(matches!(
+        judge(&RecycleRule::default(), &warned, now),
+        RecycleVerdict::Warn { .. }
+    ));
+}
+
 #[test]
 fn a_recycle_is_by_the_system_and_records_its_rule_and_pool() {
     use crate::ids::{CustomerId, UserId};

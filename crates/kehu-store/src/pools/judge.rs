@@ -13,12 +13,13 @@
 use super::home_pool;
 use crate::Store;
 use crate::error::StoreError;
+use crate::rows::micros;
 use chrono::{DateTime, Duration, Utc};
 use kehu_domain::customer::{Grade, Source};
 use kehu_domain::ids::{CustomerId, UserId};
 use kehu_domain::ownership::OwnershipState;
 use kehu_domain::ownership::protection::{ProtectionRules, protection};
-use kehu_domain::pool::{Leave, PoolRules, RecycleFacts, RecycleVerdict, judge};
+use kehu_domain::pool::{DueFilter, Leave, PoolRules, RecycleFacts, RecycleVerdict, judge};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -111,14 +112,46 @@ struct WatchedRow {
     last_progress_at: Option<DateTime<Utc>>,
 }
 
-// Owned customers after `$1`, by id: a range of the primary key on both engines.
+// Owned customers after `$1`, by id: a range of the primary key on both engines, with
+// `DueFilter`'s test (`due_filter_sql`) evaluated inside the scan.
 // Names are read afterwards for the few judged (see `Store::name_judged`).
 const WATCHED: &str = "select c.id, c.grade, c.source, c.owner_id, c.owner_since, \
      c.last_effective_follow_up_at, c.locked, c.version, \
      c.open_deals, c.won_at, c.deal_lost_at, c.last_progress_at \
      from customers c \
-     where c.id > $1 and c.owner_id is not null and c.merged_into is null \
-     order by c.id limit $2";
+     where c.id > ";
+
+/// Pushes [`DueFilter::may_be_due`] as SQL on `c`'s columns; false when no rule can ever
+/// make a customer due.
+fn due_filter_sql<DB: sqlx::Database>(q: &mut sqlx::QueryBuilder<DB>, f: DueFilter) -> bool
+where
+    for<'t> DateTime<Utc>: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    let clocks = [
+        (f.follow_up_since, "c.last_effective_follow_up_at"),
+        (f.progress_since, "c.last_progress_at"),
+    ];
+    let mut any = false;
+    q.push(" and not c.locked and (");
+    for (bound, last) in clocks {
+        let Some(bound) = bound else { continue };
+        let bound = micros(bound);
+        q.push(if any { " or " } else { "" })
+            .push("(c.owner_since <= ")
+            .push_bind(bound)
+            .push(format!(" and ({last} is null or {last} <= "))
+            .push_bind(bound)
+            .push("))");
+        any = true;
+    }
+    if f.deal_lost {
+        q.push(if any { " or " } else { "" })
+            .push("(c.deal_lost_at is not null and c.deal_lost_at >= c.owner_since)");
+        any = true;
+    }
+    q.push(")");
+    any
+}
 
 // Every user with the pool their customers are recycled by (one subquery per user, not per
 // customer).
@@ -292,15 +325,17 @@ impl Store {
         };
         let mut out = Vec::new();
         let mut open = Vec::new();
+        // Customers that cannot be due are skipped inside the scan, not decoded and judged.
+        let filter = DueFilter::of(watches.iter().flat_map(|w| w.rules.recycle_rules()), at);
         // The next page is read (and decoded) on another task while this one is judged.
-        let mut next = Some(self.watched_page(0));
+        let mut next = Some(self.watched_page(0, filter));
         while let Some(reading) = next.take() {
             let page = reading
                 .await
                 .map_err(|e| StoreError::Corrupt(format!("judge: page read failed: {e}")))??;
             let Some(last) = page.last() else { break };
             if page.len() as i64 == PAGE {
-                next = Some(self.watched_page(last.id));
+                next = Some(self.watched_page(last.id, filter));
             }
             for row in page {
                 let Some(owner) = owners.get(&row.owner_id) else {
@@ -322,18 +357,25 @@ impl Store {
         Ok(out)
     }
 
-    /// Starts reading the owned customers after id `after`, one page, on a task of its own.
+    /// Starts reading the owned customers after id `after` that `filter` lets through, one
+    /// page, on a task of its own.
     fn watched_page(
         &self,
         after: i64,
+        filter: DueFilter,
     ) -> tokio::task::JoinHandle<Result<Vec<WatchedRow>, StoreError>> {
         let store = self.clone();
         tokio::spawn(async move {
-            Ok(on_db!(&store.db, |p| sqlx::query_as(WATCHED)
-                .bind(after)
-                .bind(PAGE)
-                .fetch_all(p)
-                .await)?)
+            Ok(on_db!(&store.db, |p| {
+                let mut q = sqlx::QueryBuilder::new(WATCHED);
+                q.push_bind(after)
+                    .push(" and c.owner_id is not null and c.merged_into is null");
+                if !due_filter_sql(&mut q, filter) {
+                    return Ok(Vec::new());
+                }
+                q.push(" order by c.id limit ").push_bind(PAGE);
+                q.build_query_as().fetch_all(p).await
+            })?)
         })
     }
 
