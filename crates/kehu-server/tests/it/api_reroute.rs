@@ -50,3 +50,23 @@ async fn a_lead_waiting_for_a_rep_on_leave_goes_to_them_when_they_are_back() {
         assert_eq!(l["assigned_to"]["id"], o.rep_b.id, "{b:?}: {l}");
     }
 }
+
+#[tokio::test]
+async fn a_lead_whose_routing_fails_is_still_taken_in_and_waits_unrouted() {
+    for b in kehu_testkit::BACKENDS {
+        let o = Org::start(b).await;
+        let (src, token) = source(&o, 100).await;
+        set_rules(&o, json!([round_robin("官网", &[src], &[&o.rep_a])])).await;
+        // A hand-edited rule that no longer parses: routing fails inside the intake's
+        // transaction, which must not cost the sender their lead.
+        o.app
+            .store()
+            .execute_admin("update routing_rules set criteria = 'not json'")
+            .await
+            .expect("corrupt the rule");
+        let l = lead(&o, &token, 3).await;
+        assert_eq!(l["status"], "unrouted", "{b:?}: {l}");
+        let id = l["id"].as_i64().expect("id");
+        assert_eq!(read_lead(&o, id).await["status"], "unrouted", "{b:?}");
+    }
+}
