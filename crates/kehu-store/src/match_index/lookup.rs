@@ -132,19 +132,20 @@ pub(super) fn push_ranked<DB: sqlx::Database>(
         }
         // Only postings whose role pairs with the query's are read; the key's count (both
         // roles, as batch blocking counts) is one primary-key read, and a key at or over its
-        // cap is not read at all.
-        q.push("select customer_id, cast(")
+        // cap is not read at all. The count is the outer loop (`cross join` fixes the order
+        // on SQLite): as a scalar subquery in the posting scan's WHERE, SQLite tested it on
+        // every posting, so a key of 13,000 postings cost half a millisecond to skip.
+        q.push("select k.customer_id, cast(")
             .push_bind(w)
-            .push(" as integer) from match_keys where key = ")
+            .push(" as integer) from match_key_counts m cross join match_keys k where m.key = ")
             .push_bind(key)
-            .push(" and ((role_a and ")
+            .push(" and m.n < ")
+            .push_bind(cap)
+            .push(" and k.key = m.key and ((k.role_a and ")
             .push_bind(a)
-            .push(") or (not role_a and ")
+            .push(") or (not k.role_a and ")
             .push_bind(b)
-            .push(")) and (select n from match_key_counts where key = ")
-            .push_bind(key)
-            .push(") < ")
-            .push_bind(cap);
+            .push("))");
     }
     // No customer has id 0. The limit is written into the text, not bound: SQLite
     // re-prepares a statement on every new binding of a LIMIT parameter (the planner may use
