@@ -69,9 +69,12 @@ impl Tx {
 const SQLITE_POOL_MIN: usize = 2;
 const SQLITE_POOL_MAX: usize = 8;
 
-/// How much of a SQLite file is read through a memory map (`pragma mmap_size`): 1 GiB,
-/// about the size of a database with a million customers.
-const SQLITE_MMAP_BYTES: u64 = 1 << 30;
+/// How much of a SQLite file is read through a memory map (`pragma mmap_size`): SQLite's
+/// own ceiling (`SQLITE_MAX_MMAP_SIZE`, just under 2 GiB), so a database of a million
+/// customers (1.3 GB) is mapped whole. With 1 GiB the rest of that file was read through each
+/// connection's small page cache, and the duplicate check's slowest 1% took 4.5 ms instead
+/// of 0.8 ms in its statement alone.
+const SQLITE_MMAP_BYTES: u64 = 0x7fff_0000;
 
 /// Kehu's database: a pool on SQLite or PostgreSQL.
 #[derive(Clone, Debug)]
@@ -100,6 +103,10 @@ impl Store {
             Db::Sqlite(
                 SqlitePoolOptions::new()
                     .max_connections(Store::sqlite_pool_size())
+                    // No ping on every acquire: a connection to a file in this process cannot
+                    // be hung up on, and on SQLite each ping is one more hand-off to the
+                    // connection's thread and back (a claim acquires three times).
+                    .test_before_acquire(false)
                     .connect_with(opts)
                     .await?,
             )

@@ -124,6 +124,8 @@ pub async fn baseline(backend: Backend) -> (Row, TestDb) {
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
                 .max_connections(kehu_store::Store::sqlite_pool_size())
+                // As Kehu's own SQLite pool (`Store::connect`).
+                .test_before_acquire(false)
                 .connect_with(opts)
                 .await
                 .expect("baseline pool");
