@@ -8,7 +8,7 @@ use axum::{Json, Router};
 use kehu_domain::Actor;
 use kehu_domain::ids::CustomerId;
 use kehu_server::auth::token::{random_token, token_hash};
-use kehu_server::identity::{CheckInput, check};
+use kehu_server::identity::{CheckInput, DuplicateHit, check};
 use kehu_server::{Clock, Server, ServerConfig};
 use kehu_store::Store;
 use std::time::{Duration, Instant};
@@ -24,14 +24,15 @@ fn some_id(k: usize, customers: usize) -> CustomerId {
     CustomerId(1 + ((k * 7919) % customers) as i64)
 }
 
-/// Runs every latency measurement on `store` (holding `customers` customers) as `rep`.
+/// Runs every latency measurement on `store` (holding `customers` customers) as `rep`;
+/// returns them, what the in-process checks found, and their hits (in probe order).
 pub async fn measure(
     store: &Store,
     url: &str,
     rep: &Actor,
     probes: &[Probe],
     customers: usize,
-) -> (Vec<Row>, Found) {
+) -> (Vec<Row>, Found, Vec<Vec<DuplicateHit>>) {
     let config = ServerConfig::new("127.0.0.1:0".parse().expect("addr"), url.to_owned());
     let server = Server::with_store(config, store.clone(), Clock::System)
         .await
@@ -75,6 +76,7 @@ pub async fn measure(
     }
     let mut each: [Vec<Duration>; 3] = Default::default();
     let mut found: Found = [(0, 0, 0); 3];
+    let mut shown = Vec::with_capacity(n);
     for p in probes {
         let t = Instant::now();
         let hits = check(&state, rep, &CheckInput::of_new(&p.customer), None)
@@ -85,6 +87,7 @@ pub async fn measure(
         f.0 += 1;
         f.1 += usize::from(hits.iter().any(|h| h.blocks));
         f.2 += usize::from(hits.iter().any(|h| h.fuzzy));
+        shown.push(hits);
     }
     let all: Vec<Duration> = each.iter().flatten().copied().collect();
     let mut rows = vec![Row::new("`identity::check`, all probes", &all, Some(&base))];
@@ -167,7 +170,7 @@ pub async fn measure(
     rows.insert(rows.len() - 4, http_base);
     stop.send(()).ok();
     serving.await.expect("server task").expect("server");
-    (rows, found)
+    (rows, found, shown)
 }
 
 /// A loopback server with one route doing one read through the same store: the floor of

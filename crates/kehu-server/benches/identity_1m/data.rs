@@ -5,7 +5,8 @@
 //! The first record of each firm that parses becomes a customer, until there are N. The
 //! firm's later records are the duplicates a rep would enter next: with the same mobile (an
 //! exact hit) or with another person's number and a variant of the name (a fuzzy hit at
-//! best). Records of firms never inserted are brand-new customers.
+//! best). Records of firms never inserted are brand-new customers. Each probe keeps which
+//! customer is its firm (the generator's `true_entity`), for the evaluation.
 
 use crate::generate::generate;
 use crate::vocab::PLACEHOLDERS;
@@ -13,7 +14,7 @@ use chrono::FixedOffset;
 use kehu_domain::customer::keys::keys_of_new;
 use kehu_domain::customer::{ContactInput, CustomerInput, NewCustomer};
 use serde_json::{Value, json};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The generator's seed: the same seed gives the same customers on every machine.
 pub const SEED: u64 = 2026;
@@ -57,6 +58,9 @@ impl ProbeKind {
 /// One on-create check: the parsed input, and the JSON body the form would send.
 pub struct Probe {
     pub kind: ProbeKind,
+    /// The customer of the same firm, as an index into [`Dataset::customers`]; `None` for a
+    /// firm not stored.
+    pub expected: Option<usize>,
     pub customer: NewCustomer,
     pub body: Value,
 }
@@ -114,7 +118,8 @@ const RECORDS_PER_RUN: usize = 1_000_000;
 struct Picker {
     n: usize,
     per_kind: usize,
-    stored_firms: HashSet<String>,
+    /// Firms stored, with the index of their customer.
+    stored_firms: HashMap<String, usize>,
     strong: HashSet<String>,
     customers: Vec<NewCustomer>,
     by_kind: [Vec<Probe>; 3],
@@ -140,7 +145,8 @@ impl Picker {
             .filter(|k| k.is_strong())
             .map(|k| format!("{}|{}", k.kind.code(), k.value))
             .collect();
-        let kind = if self.stored_firms.contains(&firm) {
+        let expected = self.stored_firms.get(&firm).copied();
+        let kind = if expected.is_some() {
             if keys.iter().any(|k| self.strong.contains(k)) {
                 ProbeKind::SameMobile
             } else {
@@ -150,7 +156,7 @@ impl Picker {
             // A mistyped digit can make another firm's number: skip, as the import would.
             if keys.iter().all(|k| !self.strong.contains(k)) {
                 self.strong.extend(keys);
-                self.stored_firms.insert(firm);
+                self.stored_firms.insert(firm, self.customers.len());
                 self.customers.push(c);
             }
             return;
@@ -161,6 +167,7 @@ impl Picker {
         if list.len() < self.per_kind {
             list.push(Probe {
                 kind,
+                expected,
                 customer: c,
                 body: body(&raw),
             });
@@ -174,7 +181,7 @@ pub fn build(n: usize, per_kind: usize) -> Dataset {
     let mut p = Picker {
         n,
         per_kind,
-        stored_firms: HashSet::new(),
+        stored_firms: HashMap::new(),
         strong: HashSet::new(),
         customers: Vec::with_capacity(n),
         by_kind: Default::default(),

@@ -1,5 +1,7 @@
 //! The duplicate check at the door (查重) with a million customers, and the bulk insert that
-//! fills the database, on SQLite and PostgreSQL.
+//! fills the database, on SQLite and PostgreSQL. The in-process checks are also scored
+//! against the generator's truth: pairwise precision, recall and F1 per probe kind, and
+//! false blocks on strong keys (`evaluate.rs`).
 //!
 //! Run: `cargo bench -p kehu-server --bench identity_1m`. `KEHU_BENCH_CUSTOMERS=100000` for a
 //! quick run; `KEHU_BENCH_PROBES` checks per probe kind (default 1000);
@@ -20,6 +22,7 @@ mod vocab;
 mod build;
 mod check;
 mod data;
+mod evaluate;
 mod stats;
 
 use kehu_server::Clock;
@@ -123,7 +126,7 @@ async fn report(
     }
     let org = build::load_org(store).await;
     eprintln!("[{backend:?}] checks");
-    let (rows, found) = check::measure(store, url, &org.reps[0], &data.probes, n).await;
+    let (rows, found, hits) = check::measure(store, url, &org.reps[0], &data.probes, n).await;
     stats::print_latencies(
         &format!("### {backend:?}: on-create check with {n} customers"),
         &rows,
@@ -136,6 +139,16 @@ async fn report(
         println!("| {} | {p} | {b} | {f} |", kind.label());
     }
     println!();
+    eprintln!("[{backend:?}] evaluation");
+    evaluate::report(
+        &format!("### {backend:?}: precision and recall of the on-create check with {n} customers"),
+        store,
+        url,
+        &org.importer,
+        data,
+        &hits,
+    )
+    .await;
 }
 
 fn cpu_model() -> String {
