@@ -45,7 +45,7 @@ impl Store {
     }
 
     /// Recycles each customer of `recycles` into its pool through the ownership module's
-    /// one writer of owners, up to [`RECYCLE_CHUNK`] of them in one transaction: each
+    /// one writer of owners, up to `RECYCLE_CHUNK` of them in one transaction: each
     /// customer is still all or nothing (one that moved since it was judged writes nothing
     /// and the others go on), while a catch-up pass with thousands of due customers pays per
     /// chunk one commit and three statements: the compare-and-sets, the ledger events, the
@@ -125,7 +125,7 @@ impl Recycle {
 impl Store {
     /// Warns each owner that their customer will be recycled at its due time, unless they
     /// were warned of this very due time already; answers how many warnings were sent. One
-    /// short transaction per [`WARN_CHUNK`] warnings: a pass with thousands of customers in
+    /// short transaction per `WARN_CHUNK` warnings: a pass with thousands of customers in
     /// their warning period (most of them warned on an earlier pass) costs a few statements.
     pub async fn warn_of_recycles(
         &self,

@@ -94,7 +94,7 @@ impl Browser {
         self.wait_loaded().await;
     }
 
-    /// Fills the form field named `name` (input/select/textarea by its name attribute) with `value`; for a <select>, selects the option with that value.
+    /// Fills the form field named `name` (input/select/textarea by its name attribute) with `value`; for a `<select>`, selects the option with that value.
     ///
     /// Radio buttons: clicks the one with that value. Checkboxes: checked unless `value` is
     /// empty, "false", "off" or "0". Date, time, color, range and hidden inputs get their

@@ -34,7 +34,7 @@ const SURNAME_READINGS: &[(char, &str)] = &[
 ];
 
 /// The stored search text of a customer: every term space-less and lowercase, joined by
-/// [`SEPARATOR`]. Match it with [`search_pattern`].
+/// `SEPARATOR`. Match it with [`search_pattern`].
 pub fn search_text<'a>(name: &str, contacts: impl IntoIterator<Item = &'a str>) -> String {
     let mut terms: Vec<String> = Vec::new();
     push_terms(name, false, &mut terms);

@@ -3,7 +3,7 @@
 //! decision explains itself ([`explain`]). A rule's [`criteria`] may ask for a [`region`],
 //! and the territory and skill strategies ask whether a rep [`fit`]s the lead. Everything
 //! here is pure: the store passes in the lead, the rules with their strategy state, the
-//! candidates' facts and the instant. The simulator ([`simulate`]) replays the leads of a
+//! candidates' facts and the instant. The simulator ([`simulate()`]) replays the leads of a
 //! [`range`] through a draft list, with [`fairness`] figures and [`breach`] estimates.
 
 pub mod breach;

@@ -13,7 +13,7 @@ const LOOKBACK_DAYS: i64 = 14;
 /// thousands waiting.
 const PER_PASS: i64 = 200;
 
-/// Routes every waiting lead of the last [`LOOKBACK_DAYS`] again; answers how many found a
+/// Routes every waiting lead of the last `LOOKBACK_DAYS` again; answers how many found a
 /// rep or a lead pool. A lead still without one keeps waiting, its explanation the newest try.
 pub async fn reroute_pass(state: &AppState) -> Result<usize, AppError> {
     let since = state.now() - Duration::days(LOOKBACK_DAYS);

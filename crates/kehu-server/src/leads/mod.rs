@@ -1,6 +1,6 @@
 //! Lead intake (线索): one path for every way a lead comes in — a source's intake token
 //! (web form, 抖音, …) or a rep entering it by hand. It parses the payload, matches it
-//! against every customer first ([`matching`]), lets the domain decide where it goes, and
+//! against every customer first (`matching`), lets the domain decide where it goes, and
 //! has the store write it in one transaction keyed by the sender's `Idempotency-Key`.
 
 mod explain;

@@ -27,7 +27,7 @@ use axum::routing::get;
 use chrono::{DateTime, FixedOffset, Utc};
 use kehu_domain::Role;
 
-/// Every page route, with error pages rendered by [`errors::render`].
+/// Every page route, with error pages rendered by `errors::render`.
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/customers") }))

@@ -1,5 +1,5 @@
-//! Leads (线索): sources and their intake tokens ([`sources`]), intake in one short write
-//! transaction ([`intake`]), and reading leads as an actor may ([`read`]).
+//! Leads (线索): sources and their intake tokens (`sources`), intake in one short write
+//! transaction (`intake`), and reading leads as an actor may (`read`).
 
 mod health;
 mod intake;

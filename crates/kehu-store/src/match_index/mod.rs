@@ -3,9 +3,9 @@
 //!
 //! Rows are derived from the customer and its contacts by
 //! `kehu_domain::identity::matching::index` and written in the same transaction as the
-//! customer ([`index_customers`] for new ones, [`reindex`] after an edit), with the count of
-//! every key's postings in `match_key_counts` (see [`counts`]). When the code's blocking
-//! rules change, the stored rows are rebuilt at startup ([`rebuild`]).
+//! customer (`index_customers` for new ones, `reindex` after an edit), with the count of
+//! every key's postings in `match_key_counts` (see `counts`). When the code's blocking
+//! rules change, the stored rows are rebuilt at startup (`rebuild`).
 
 mod counts;
 mod door;

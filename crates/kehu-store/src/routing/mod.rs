@@ -167,7 +167,7 @@ impl Store {
     }
 
     /// Routes `lead` if it still stands where `from` says (awaiting routing, or with the rep
-    /// who missed its window at that step) in a transaction of its own, by [`route_in`]; a
+    /// who missed its window at that step) in a transaction of its own, by `route_in`; a
     /// routing that lost the race for a rule's state is run again. `Ok(None)`: the lead moved
     /// meanwhile and nothing was written.
     pub async fn route_lead<F: Decide>(
