@@ -19,13 +19,24 @@ const MAX_HITS: usize = 5;
 /// [`MATCH_SCORE`], likeliest first. Owners are filled in by the store inside the intake
 /// transaction, so they are read where they are used.
 pub async fn customer_hits(state: &AppState, lead: &NewLead) -> Result<Vec<CustomerHit>, AppError> {
-    let mut hits: Vec<CustomerHit> = Vec::new();
-    let strong = lead.identity_keys().into_iter().filter(|k| k.is_strong());
-    let exact = state
+    let strong: Vec<_> = lead
+        .identity_keys()
+        .into_iter()
+        .filter(|k| k.is_strong())
+        .collect();
+    let prepared = Prepared::new(&lead.record());
+    let probes = if prepared.is_empty() {
+        Vec::new()
+    } else {
+        index::probes(&prepared)
+    };
+    // Exact and fuzzy matches in one statement, as the duplicate check reads them.
+    let found = state
         .store
-        .customers_sharing_keys(&strong.collect::<Vec<_>>())
+        .door_matches(&strong, &probes, None, CANDIDATES)
         .await?;
-    for m in exact.into_iter().filter(|m| m.strong) {
+    let mut hits: Vec<CustomerHit> = Vec::new();
+    for m in found.exact.into_iter().filter(|m| m.strong) {
         let reason = match m.kind {
             KeyKind::CreditCode => Reason::SameCreditCode,
             _ => Reason::SameMobile,
@@ -41,32 +52,25 @@ pub async fn customer_hits(state: &AppState, lead: &NewLead) -> Result<Vec<Custo
             });
         }
     }
-    let prepared = Prepared::new(&lead.record());
-    if !prepared.is_empty() {
-        let probes = index::probes(&prepared);
-        let candidates = state
-            .store
-            .match_candidates(&probes, None, CANDIDATES)
-            .await?;
-        let matcher = Matcher::new(Level::Account);
-        let mut fuzzy: Vec<CustomerHit> = candidates
-            .into_iter()
-            .filter(|c| !hits.iter().any(|h| h.customer == c.customer_id))
-            .filter_map(|c| {
-                let m = matcher.compare(&prepared, &Prepared::new(&c.record));
-                (m.score >= MATCH_SCORE).then(|| CustomerHit {
-                    customer: c.customer_id,
-                    name: c.name,
-                    owner: None,
-                    score: m.score,
-                    exact: false,
-                    reasons: m.reasons.iter().map(MatchReason::from).collect(),
-                })
+    let matcher = Matcher::new(Level::Account);
+    let mut fuzzy: Vec<CustomerHit> = found
+        .candidates
+        .into_iter()
+        .filter(|c| !hits.iter().any(|h| h.customer == c.customer_id))
+        .filter_map(|c| {
+            let m = matcher.compare(&prepared, &Prepared::new(&c.record));
+            (m.score >= MATCH_SCORE).then(|| CustomerHit {
+                customer: c.customer_id,
+                name: c.name,
+                owner: None,
+                score: m.score,
+                exact: false,
+                reasons: m.reasons.iter().map(MatchReason::from).collect(),
             })
-            .collect();
-        fuzzy.sort_by(|a, b| b.score.total_cmp(&a.score));
-        hits.extend(fuzzy);
-    }
+        })
+        .collect();
+    fuzzy.sort_by(|a, b| b.score.total_cmp(&a.score));
+    hits.extend(fuzzy);
     hits.truncate(MAX_HITS);
     Ok(hits)
 }
