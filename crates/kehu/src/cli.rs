@@ -92,14 +92,8 @@ pub struct LeadsImportArgs {
     /// leads; without it, as the system user.
     #[arg(long = "as", value_name = "LOGIN")]
     pub as_login: Option<String>,
-    /// The team's UTC offset in hours, for the routing rules' hours (China: 8).
-    #[arg(
-        long,
-        env = "KEHU_UTC_OFFSET_HOURS",
-        default_value_t = 8,
-        allow_negative_numbers = true
-    )]
-    pub utc_offset_hours: i32,
+    #[command(flatten)]
+    pub offset: OffsetArg,
 }
 
 /// `kehu routing …`.
@@ -124,14 +118,8 @@ pub struct SimulateArgs {
     /// answers; without it the live rules are simulated alone.
     #[arg(long, value_name = "FILE")]
     pub rules: Option<std::path::PathBuf>,
-    /// The team's UTC offset in hours, for dates and rule hours (China: 8).
-    #[arg(
-        long,
-        env = "KEHU_UTC_OFFSET_HOURS",
-        default_value_t = 8,
-        allow_negative_numbers = true
-    )]
-    pub utc_offset_hours: i32,
+    #[command(flatten)]
+    pub offset: OffsetArg,
 }
 
 /// `kehu jobs …`.
@@ -157,14 +145,8 @@ pub struct ServeArgs {
     /// Session lifetime in hours.
     #[arg(long, env = "KEHU_SESSION_HOURS", default_value_t = 12)]
     pub session_hours: i64,
-    /// The team's UTC offset in hours, for times typed without a zone (China: 8).
-    #[arg(
-        long,
-        env = "KEHU_UTC_OFFSET_HOURS",
-        default_value_t = 8,
-        allow_negative_numbers = true
-    )]
-    pub utc_offset_hours: i32,
+    #[command(flatten)]
+    pub offset: OffsetArg,
     /// Do not run the time-based jobs (recycling) in this process; run `kehu jobs run-once`
     /// from cron instead.
     #[arg(long, env = "KEHU_NO_JOBS")]
@@ -266,5 +248,28 @@ mod tests {
         ])
         .unwrap_err();
         assert!(err.to_string().contains("boss"), "{err}");
+    }
+}
+
+/// `--utc-offset-hours`, shared by the commands that read times or apply routing rules.
+#[derive(Debug, Args)]
+pub struct OffsetArg {
+    /// The team's UTC offset in hours, for times typed without a zone and the routing rules'
+    /// weekdays and hours (China: 8).
+    #[arg(
+        long,
+        env = "KEHU_UTC_OFFSET_HOURS",
+        default_value_t = 8,
+        allow_negative_numbers = true
+    )]
+    pub utc_offset_hours: i32,
+}
+
+impl OffsetArg {
+    /// The offset, or an error naming the flag when it is out of range.
+    pub fn offset(&self) -> anyhow::Result<chrono::FixedOffset> {
+        use anyhow::Context;
+        chrono::FixedOffset::east_opt(self.utc_offset_hours * 3600)
+            .context("--utc-offset-hours must be within ±23")
     }
 }

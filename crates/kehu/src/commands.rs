@@ -5,7 +5,7 @@ use crate::cli::{
     UserCommand,
 };
 use anyhow::{Context, bail};
-use chrono::{FixedOffset, Utc};
+use chrono::Utc;
 use kehu_domain::Role;
 use kehu_domain::ids::{TeamId, UserId};
 use kehu_server::auth::{password, token};
@@ -113,8 +113,7 @@ async fn serve(url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let mut config = ServerConfig::new(args.listen, url);
     config.secure_cookies = args.secure_cookies;
     config.session_hours = args.session_hours.clamp(1, 24 * 30);
-    config.utc_offset = FixedOffset::east_opt(args.utc_offset_hours * 3600)
-        .context("--utc-offset-hours must be within ±23")?;
+    config.utc_offset = args.offset.offset()?;
     let server = Server::with_store(config, store, kehu_server::Clock::System).await?;
     if !args.no_jobs {
         kehu_server::jobs::spawn(server.state().clone(), kehu_server::jobs::EVERY);

@@ -6,7 +6,6 @@ use crate::cli::LeadsImportArgs;
 use crate::commands::open;
 use crate::progress::Bar;
 use anyhow::{Context, bail};
-use chrono::FixedOffset;
 use kehu_domain::ids::UserId;
 use kehu_domain::lead::LeadSourceId;
 use kehu_domain::{Actor, Role};
@@ -19,8 +18,7 @@ pub async fn import(url: &str, args: &LeadsImportArgs) -> anyhow::Result<()> {
     let shown = args.file.display();
     let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {shown}"))?;
     let mut config = ServerConfig::new("127.0.0.1:0".parse()?, url);
-    config.utc_offset = FixedOffset::east_opt(args.utc_offset_hours * 3600)
-        .context("--utc-offset-hours must be within ±23")?;
+    config.utc_offset = args.offset.offset()?;
     let state = AppState::new(open(url).await?, Clock::System, config);
     let actor = importer(&state, args.as_login.as_deref()).await?;
     let source = import::find_source(&state, &args.source)

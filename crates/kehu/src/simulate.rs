@@ -13,8 +13,7 @@ use kehu_server::simulator::{self, Comparison, SimulateInput};
 
 /// Runs the simulation and prints it.
 pub async fn run(url: &str, args: &SimulateArgs, now: DateTime<Utc>) -> anyhow::Result<()> {
-    let local = FixedOffset::east_opt(args.utc_offset_hours * 3600)
-        .context("--utc-offset-hours must be within ±23")?;
+    let local = args.offset.offset()?;
     let rules = match &args.rules {
         Some(path) => {
             let text = std::fs::read_to_string(path)
