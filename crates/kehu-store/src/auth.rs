@@ -6,6 +6,12 @@ use crate::rows::{ActorRow, micros};
 use chrono::{DateTime, Utc};
 use kehu_domain::Actor;
 use kehu_domain::ids::UserId;
+use rusqlite::OptionalExtension;
+
+/// The active user an unrevoked API token stands for.
+const TOKEN_ACTOR: &str = "select u.id, u.name, u.role, u.team_id, t.path as team_path \
+     from api_tokens k join users u on u.id = k.user_id left join teams t on t.id = u.team_id \
+     where k.token_hash = $1 and k.revoked_at is null and u.active";
 
 impl Store {
     /// Stores a new session for `user` (the token's SHA-256 and its CSRF token).
@@ -109,16 +115,23 @@ impl Store {
 
     /// The actor of an unrevoked API token of an active user.
     pub async fn token_actor(&self, token_hash: &str) -> Result<Option<Actor>, StoreError> {
-        let row = on_db!(&self.db, |p| {
-            sqlx::query_as::<_, ActorRow>(
-            "select u.id, u.name, u.role, u.team_id, t.path as team_path \
-             from api_tokens k join users u on u.id = k.user_id left join teams t on t.id = u.team_id \
-             where k.token_hash = $1 and k.revoked_at is null and u.active"
-        )
-        .bind(token_hash)
-        .fetch_optional(p)
-        .await
-        })?;
+        let direct = self.readers.read(|c| {
+            c.prepare_cached(TOKEN_ACTOR)?
+                .query_row(
+                    rusqlite::named_params! {"$1": token_hash},
+                    ActorRow::from_direct,
+                )
+                .optional()
+        });
+        let row = match direct {
+            Some(row) => row?,
+            None => on_db!(&self.db, |p| {
+                sqlx::query_as::<_, ActorRow>(TOKEN_ACTOR)
+                    .bind(token_hash)
+                    .fetch_optional(p)
+                    .await
+            })?,
+        };
         row.map(Actor::try_from).transpose()
     }
 }

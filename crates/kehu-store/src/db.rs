@@ -37,7 +37,7 @@ macro_rules! on_db {
 macro_rules! on_tx {
     ($tx:expr, |$conn:ident| $body:expr) => {
         match $tx {
-            $crate::db::Tx::Sqlite(t) => {
+            $crate::db::Tx::Sqlite(t, _) => {
                 let $conn = &mut **t;
                 $body
             }
@@ -49,16 +49,20 @@ macro_rules! on_tx {
     };
 }
 
-/// An open write transaction on either engine.
+// After the macros, which its tests use.
+pub(crate) mod direct;
+
+/// An open transaction on either engine; a SQLite write transaction holds this process's
+/// write turn ([`direct::WriteGate`]) until it ends.
 pub(crate) enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(Transaction<'static, Sqlite>, Option<direct::GateGuard>),
     Postgres(Transaction<'static, Postgres>),
 }
 
 impl Tx {
     pub(crate) async fn commit(self) -> Result<(), StoreError> {
         match self {
-            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Sqlite(t, _turn) => t.commit().await?,
             Tx::Postgres(t) => t.commit().await?,
         }
         Ok(())
@@ -76,15 +80,24 @@ const SQLITE_POOL_MAX: usize = 8;
 /// of 0.8 ms in its statement alone.
 const SQLITE_MMAP_BYTES: u64 = 0x7fff_0000;
 
+/// How long a SQLite writer waits for another process's write lock.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Kehu's database: a pool on SQLite or PostgreSQL.
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) db: Db,
+    /// SQLite writers of this process queue here (see [`direct`]).
+    pub(crate) gate: direct::WriteGate,
+    /// SQLite's direct point reads (see [`direct`]).
+    pub(crate) readers: direct::Readers,
 }
 
 impl Store {
     /// Connects to `sqlite://path` (created if missing) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let mut gate = direct::WriteGate::default();
+        let mut readers = direct::Readers::default();
         let db = if url.starts_with("sqlite:") {
             // WAL: readers never block the writer. synchronous=NORMAL: a commit survives an
             // application crash (not a power loss) and costs no fsync per transaction.
@@ -93,13 +106,22 @@ impl Store {
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(10))
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .foreign_keys(true)
                 // Reads map the file instead of copying pages into each connection's cache:
                 // the OS page cache is shared by all connections (and other processes) and
                 // given back under memory pressure, so this costs address space, not RAM.
                 // Beyond this size the rest of the file is read the usual way.
                 .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string());
+            let file = opts.get_filename();
+            let in_memory = file.as_os_str().is_empty() || file.as_os_str() == ":memory:";
+            let file = (!in_memory).then(|| file.to_path_buf());
+            let settings = direct::Settings {
+                busy: SQLITE_BUSY_TIMEOUT,
+                mmap_bytes: SQLITE_MMAP_BYTES,
+            };
+            gate = direct::WriteGate::sqlite(file.clone(), settings);
+            readers = direct::Readers::sqlite(file, settings);
             Db::Sqlite(
                 SqlitePoolOptions::new()
                     .max_connections(Store::sqlite_pool_size())
@@ -125,7 +147,7 @@ impl Store {
                 "unsupported database URL {url:?}: use sqlite://kehu.db or postgres://user@host/db"
             )));
         };
-        Ok(Store { db })
+        Ok(Store { db, gate, readers })
     }
 
     /// Connections in a SQLite pool: one per core, at least 2, at most 8.
@@ -170,7 +192,10 @@ impl Store {
     /// Starts a write transaction; on SQLite it takes the write lock up front.
     pub(crate) async fn begin_write(&self) -> Result<Tx, StoreError> {
         Ok(match &self.db {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(p) => {
+                let turn = self.gate.enter().await;
+                Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
+            }
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
@@ -181,7 +206,7 @@ impl Store {
     /// Dropped without commit, it is rolled back.
     pub(crate) async fn begin_read(&self) -> Result<Tx, StoreError> {
         Ok(match &self.db {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN DEFERRED").await?),
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN DEFERRED").await?, None),
             Db::Postgres(p) => Tx::Postgres(
                 p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                     .await?,

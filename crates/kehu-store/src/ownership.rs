@@ -15,7 +15,7 @@ const STATE: &str = "select c.id, c.owner_id, o.name, t.path, c.owner_since, c.v
 /// Compare-and-set: the row moves only if nobody changed it since the decision was made.
 /// A customer going to the pool goes to `$5` if given, else to the former owner's (`$6`)
 /// home pool; an owned customer is in no pool. A new owner starts unlocked.
-const SET_OWNER: &str = concat!(
+pub(crate) const SET_OWNER: &str = concat!(
     "update customers set owner_id = $1, owner_since = $2, updated_at = $2, \
      version = version + 1, locked = false, pool_id = case when $1 is null then coalesce($5, ",
     crate::pools::home_pool!("$6"),
@@ -33,7 +33,7 @@ const RECYCLE_WHERE: &str = ") v where customers.id = v.column1 and customers.ve
      and customers.open_deals = v.column7 and customers.locked = v.column8 \
      returning customers.id";
 
-const APPEND: &str = "insert into ownership_events (customer_id, kind, from_user, to_user, by_user, reason, rule, at) \
+pub(crate) const APPEND: &str = "insert into ownership_events (customer_id, kind, from_user, to_user, by_user, reason, rule, at) \
      values ($1, $2, $3, $4, $5, $6, $7, $8)";
 
 /// The columns of a ledger query, with every user's name resolved.

@@ -100,6 +100,40 @@ pub(crate) struct CustomerRow {
     pub pool_open: bool,
 }
 
+impl CustomerRow {
+    /// The row as a direct reader reads it, by [`customer_select`]'s column names.
+    pub(crate) fn from_direct(r: &rusqlite::Row<'_>) -> rusqlite::Result<CustomerRow> {
+        use crate::db::direct::Ts;
+        let ts = |name: &str| r.get::<_, Ts>(name).map(|t| t.0);
+        Ok(CustomerRow {
+            id: r.get("id")?,
+            name: r.get("name")?,
+            phone: r.get("phone")?,
+            phone_ext: r.get("phone_ext")?,
+            source: r.get("source")?,
+            intent: r.get("intent")?,
+            grade: r.get("grade")?,
+            credit_code: r.get("credit_code")?,
+            industry: r.get("industry")?,
+            province: r.get("province")?,
+            city: r.get("city")?,
+            next_follow_up_at: r.get::<_, Option<Ts>>("next_follow_up_at")?.map(|t| t.0),
+            owner_id: r.get("owner_id")?,
+            owner_name: r.get("owner_name")?,
+            owner_team_path: r.get("owner_team_path")?,
+            owner_since: ts("owner_since")?,
+            version: r.get("version")?,
+            created_at: ts("created_at")?,
+            updated_at: ts("updated_at")?,
+            collab: r.get("collab")?,
+            pool_id: r.get("pool_id")?,
+            pool_name: r.get("pool_name")?,
+            locked: r.get("locked")?,
+            pool_open: r.get("pool_open")?,
+        })
+    }
+}
+
 fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} = {value:?}"))
 }
@@ -141,6 +175,19 @@ pub(crate) struct ActorRow {
     pub role: String,
     pub team_id: Option<i64>,
     pub team_path: Option<String>,
+}
+
+impl ActorRow {
+    /// The row as a direct reader reads it (columns in [`ActorRow`]'s order).
+    pub(crate) fn from_direct(r: &rusqlite::Row<'_>) -> rusqlite::Result<ActorRow> {
+        Ok(ActorRow {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            role: r.get(2)?,
+            team_id: r.get(3)?,
+            team_path: r.get(4)?,
+        })
+    }
 }
 
 impl TryFrom<ActorRow> for Actor {

@@ -202,7 +202,7 @@ const SERVER_CACHE_KIB: i64 = 2000;
 /// Sets the page cache of the batch's connection (SQLite only; PostgreSQL's buffers are the
 /// server's).
 async fn import_cache(tx: &mut Tx, kib: i64) -> Result<(), StoreError> {
-    if let Tx::Sqlite(t) = tx {
+    if let Tx::Sqlite(t, _) = tx {
         let sql = sqlx::AssertSqlSafe(format!("pragma cache_size = -{kib}"));
         sqlx::query(sql).execute(&mut **t).await?;
     }

@@ -83,7 +83,7 @@ impl Store {
             .fetch_all(&mut *c)
             .await)?;
         match tx {
-            Tx::Sqlite(t) => t.rollback().await?,
+            Tx::Sqlite(t, _) => t.rollback().await?,
             Tx::Postgres(t) => t.rollback().await?,
         }
         let owners: HashMap<i64, Owner> = homed

@@ -2,20 +2,21 @@
 //! one write transaction that holds the rep's lock, so 20 parallel claims against a daily
 //! limit of 5 give exactly 5, and the ownership cap is never exceeded, on either engine.
 
+mod direct;
+mod read;
+
 use super::{Place, home_rules, lock_rep, parse_rules};
 use crate::Store;
-use crate::customers::{Contact, CustomerView, view_of};
+use crate::customers::{Contact, CustomerView};
 use crate::db::{Tx, with_retry};
 use crate::error::StoreError;
 use crate::notifications::ClaimNotice;
 use crate::ownership::{apply, apply_claim, state_in};
-use crate::rows::{CustomerRow, customer_select, micros, read_filter};
-use crate::users::scope_pattern;
+use crate::rows::micros;
 use chrono::{DateTime, FixedOffset, Utc};
 use kehu_domain::Actor;
 use kehu_domain::access::visibility;
-use kehu_domain::customer::Phone;
-use kehu_domain::ids::{ContactId, CustomerId, UserId};
+use kehu_domain::ids::{CustomerId, UserId};
 use kehu_domain::ownership::{self as rules, OwnerChange, OwnershipError, OwnershipState};
 use kehu_domain::pool::{ClaimFacts, ClaimLimits, ClaimRefusal, PoolRules};
 use serde::Serialize;
@@ -47,29 +48,6 @@ pub enum Claim {
     Denied(OwnershipError),
     /// The actor may not read it: no such customer, or not in a pool open to them (any more).
     Unreadable,
-}
-
-// What `customer_for` reads (the same filter; the policy is applied on top), with the
-// contacts joined, one row each: the access check, the ownership state and the answer in one
-// read before the write lock.
-const READ: &str = concat!(
-    "select q.*, ct.id as contact_id, ct.name as contact_name, ct.phone as contact_phone, \
-     ct.phone_ext as contact_phone_ext, ct.title as contact_title from (",
-    customer_select!(),
-    "where c.id = $3 and c.merged_into is null and ",
-    read_filter!(),
-    ") q left join contacts ct on ct.customer_id = q.id order by ct.id"
-);
-
-#[derive(sqlx::FromRow)]
-struct ReadRow {
-    #[sqlx(flatten)]
-    customer: CustomerRow,
-    contact_id: Option<i64>,
-    contact_name: Option<String>,
-    contact_phone: Option<String>,
-    contact_phone_ext: Option<String>,
-    contact_title: Option<String>,
 }
 
 // Everything a claim's rules look at, in one statement (the write lock is held meanwhile):
@@ -157,57 +135,26 @@ impl Store {
             Err(e) => return Ok(Claim::Denied(e)),
         };
         let name = view.customer.name.as_str();
-        with_retry(|| async {
-            let mut tx = self.begin_write().await?;
-            lock_rep(&mut tx, actor.user_id).await?;
-            claim_locked(&mut tx, actor, &change, local, Some(name)).await?;
-            tx.commit().await
-        })
-        .await?;
+        let direct = self
+            .gate
+            .direct(|db| direct::claim(db, actor, &change, local, name))
+            .await;
+        match direct {
+            Some(done) => done?,
+            None => {
+                with_retry(|| async {
+                    let mut tx = self.begin_write().await?;
+                    lock_rep(&mut tx, actor.user_id).await?;
+                    claim_locked(&mut tx, actor, &change, local, Some(name)).await?;
+                    tx.commit().await
+                })
+                .await?
+            }
+        }
         Ok(Claim::Claimed(
             Box::new(claimed(view, actor, &change)),
             contacts,
         ))
-    }
-
-    /// [`Store::customer_for`] and [`Store::contacts`] in one statement.
-    async fn readable(
-        &self,
-        actor: &Actor,
-        id: CustomerId,
-    ) -> Result<Option<(CustomerView, Vec<Contact>)>, StoreError> {
-        let rows: Vec<ReadRow> = on_db!(&self.db, |p| sqlx::query_as(READ)
-            .bind(actor.user_id.0)
-            .bind(scope_pattern(actor))
-            .bind(id.0)
-            .fetch_all(p)
-            .await)?;
-        let mut customer = None;
-        let mut contacts = Vec::new();
-        for r in rows {
-            if let (Some(id), Some(name)) = (r.contact_id, r.contact_name) {
-                contacts.push(Contact {
-                    id: ContactId(id),
-                    name,
-                    phone: r
-                        .contact_phone
-                        .map(|p| Phone::from_stored(p, r.contact_phone_ext)),
-                    title: r.contact_title,
-                });
-            }
-            customer.get_or_insert(r.customer);
-        }
-        let Some(row) = customer else { return Ok(None) };
-        let view = view_of(row)?;
-        // As in `customer_for`: if the SQL filter and the policy disagree, the stricter wins.
-        let vis = visibility(actor, view.facts());
-        Ok(vis.can_read().then_some((
-            CustomerView {
-                visibility: vis,
-                ..view
-            },
-            contacts,
-        )))
     }
 
     /// Locks (锁定) or unlocks a customer `owner` owns; at most the home pool's lock limit.
@@ -352,16 +299,22 @@ async fn claim_facts(
 ) -> Result<(PoolRules, ClaimFacts, Option<UserId>), StoreError> {
     let w = ClaimLimits::windows(now, local).map(micros);
     let earliest = w.iter().copied().min().unwrap_or(now);
-    let (rules, d, wk, m, owned, owned_won, lost_at, former): FactsRow =
-        on_tx!(tx, |c| sqlx::query_as(FACTS)
-            .bind(id.0)
-            .bind(rep.0)
-            .bind(w[0])
-            .bind(w[1])
-            .bind(w[2])
-            .bind(earliest)
-            .fetch_one(&mut *c)
-            .await)?;
+    let row: FactsRow = on_tx!(tx, |c| sqlx::query_as(FACTS)
+        .bind(id.0)
+        .bind(rep.0)
+        .bind(w[0])
+        .bind(w[1])
+        .bind(w[2])
+        .bind(earliest)
+        .fetch_one(&mut *c)
+        .await)?;
+    facts_of(row)
+}
+
+/// The claim's pool rules, the rep's facts and the former owner, from [`FACTS`]'s row.
+fn facts_of(
+    (rules, d, wk, m, owned, owned_won, lost_at, former): FactsRow,
+) -> Result<(PoolRules, ClaimFacts, Option<UserId>), StoreError> {
     let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
     let rules = rules.map_or_else(|| Ok(PoolRules::default()), |r| parse_rules(&r))?;
     let facts = ClaimFacts {
