@@ -193,7 +193,7 @@ impl Store {
     pub(crate) async fn begin_write(&self) -> Result<Tx, StoreError> {
         Ok(match &self.db {
             Db::Sqlite(p) => {
-                let turn = self.gate.enter().await;
+                let turn = self.gate.enter().await?;
                 Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
             }
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),

@@ -187,13 +187,37 @@ async fn direct_commits_are_copied_back_into_the_database_file() {
     let mut grown = 0;
     for _ in 0..100 {
         grown = std::fs::metadata(&file).expect("file").len();
-        if grown > before + 1024 * 1024 {
+        if grown > before + 256 * 1024 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert!(
-        grown > before + 1024 * 1024,
+        grown > before + 256 * 1024,
         "the database file grew from {before} to {grown} bytes only"
     );
+}
+
+#[tokio::test]
+async fn a_writer_waits_for_its_turn_no_longer_than_the_busy_timeout() {
+    let dir = tempfile::tempdir().expect("dir");
+    let settings = super::Settings {
+        busy: std::time::Duration::from_millis(100),
+        mmap_bytes: 0,
+    };
+    let gate = super::WriteGate::sqlite(Some(dir.path().join("gate.db")), settings);
+    let held = gate.enter().await.expect("first writer");
+    let waited = gate
+        .direct(|_| Ok(()))
+        .await
+        .expect("a file has a direct writer");
+    assert!(
+        matches!(waited, Err(StoreError::Busy)),
+        "expected Busy, got {waited:?}"
+    );
+    drop(held);
+    gate.direct(|_| Ok(()))
+        .await
+        .expect("direct")
+        .expect("its turn once the first is done");
 }

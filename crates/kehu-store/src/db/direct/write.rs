@@ -7,6 +7,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 /// Direct commits between two checkpoints. A claim or a lead writes some ten pages, so the
 /// log holds about SQLite's default of 1,000 pages before it is copied back.
@@ -19,6 +20,8 @@ pub(crate) struct WriteGate {
     lane: Arc<tokio::sync::Mutex<Writer>>,
     /// Whether [`Writer`] has a file to open (SQLite on a file).
     direct: bool,
+    /// How long a writer waits for its turn: SQLite's busy timeout.
+    wait: Duration,
 }
 
 /// Held while a write transaction is open: this process's turn to write.
@@ -52,6 +55,7 @@ impl WriteGate {
     pub(crate) fn sqlite(file: Option<PathBuf>, settings: Settings) -> WriteGate {
         WriteGate {
             direct: file.is_some(),
+            wait: settings.busy,
             lane: Arc::new(tokio::sync::Mutex::new(Writer {
                 file,
                 settings,
@@ -60,9 +64,12 @@ impl WriteGate {
         }
     }
 
-    /// Waits for this process's turn to write.
-    pub(crate) async fn enter(&self) -> GateGuard {
-        Arc::clone(&self.lane).lock_owned().await
+    /// Waits for this process's turn to write, as long as SQLite's busy timeout would wait
+    /// for the lock, then gives up with [`StoreError::Busy`].
+    pub(crate) async fn enter(&self) -> Result<GateGuard, StoreError> {
+        tokio::time::timeout(self.wait, Arc::clone(&self.lane).lock_owned())
+            .await
+            .map_err(|_| StoreError::Busy)
     }
 
     /// Runs `f` in one write transaction (`BEGIN IMMEDIATE`) on the direct writer's
@@ -76,7 +83,10 @@ impl WriteGate {
         if !self.direct {
             return None;
         }
-        Some(self.enter().await.run(f))
+        Some(match self.enter().await {
+            Ok(mut writer) => writer.run(f),
+            Err(busy) => Err(busy),
+        })
     }
 }
 
