@@ -114,7 +114,11 @@ impl Store {
                 // Beyond this size the rest of the file is read the usual way.
                 .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string());
             let file = opts.get_filename();
-            let in_memory = file.as_os_str().is_empty() || file.as_os_str() == ":memory:";
+            // sqlx keeps its in-memory flag to itself (and names `sqlite::memory:` a file of
+            // its own making), so the URL tells.
+            let in_memory = file.as_os_str().is_empty()
+                || url.contains(":memory:")
+                || url.contains("mode=memory");
             let file = (!in_memory).then(|| file.to_path_buf());
             let settings = direct::Settings {
                 busy: SQLITE_BUSY_TIMEOUT,

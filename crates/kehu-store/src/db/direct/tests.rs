@@ -221,3 +221,23 @@ async fn a_writer_waits_for_its_turn_no_longer_than_the_busy_timeout() {
         .expect("direct")
         .expect("its turn once the first is done");
 }
+
+#[tokio::test]
+async fn a_database_in_memory_keeps_the_sqlx_path() {
+    // A second connection would open another, empty database (or a file of that name).
+    for url in [
+        "sqlite::memory:",
+        "sqlite://kehu-never-created.db?mode=memory",
+    ] {
+        let s = Store::connect(url).await.expect("connect");
+        assert!(
+            s.gate.direct(|_| Ok(())).await.is_none(),
+            "{url}: no direct writer"
+        );
+        assert!(
+            s.readers.read(|_| Ok(())).is_none(),
+            "{url}: no direct readers"
+        );
+    }
+    assert!(!std::path::Path::new("kehu-never-created.db").exists());
+}
