@@ -205,6 +205,24 @@ impl Browser {
             .unwrap_or_else(|e| panic!("text of {css:?}: {e}"))
     }
 
+    /// Text of the first element matching `css` once it contains `needle` (waits up to 5 s;
+    /// the text at the deadline is in the panic): for a part of the page that script fills
+    /// in after an answer from the server.
+    pub async fn text_containing(&self, css: &str, needle: &str) -> String {
+        let deadline = Instant::now() + ELEMENT_WAIT;
+        loop {
+            let text = self.text(css).await;
+            if text.contains(needle) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css:?} did not come to contain {needle:?} within {ELEMENT_WAIT:?}: {text}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Whether any element matches `css` right now.
     pub async fn exists(&self, css: &str) -> bool {
         !self
