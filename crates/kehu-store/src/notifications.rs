@@ -92,6 +92,17 @@ pub struct NewNotification {
     pub params: BTreeMap<&'static str, String>,
 }
 
+impl NewNotification {
+    /// Its parameters as stored: a JSON object.
+    pub(crate) fn params_json(&self) -> Result<String, StoreError> {
+        serde_json::to_string(&self.params).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+}
+
+/// The columns a notification is written with, before its `values`.
+pub(crate) const INSERT: &str =
+    "insert into notifications (user_id, kind, customer_id, params, created_at) ";
+
 /// A notification as the inbox shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Notification {
@@ -128,13 +139,10 @@ pub(crate) async fn add_in(
     for chunk in notes.chunks(NOTES_PER_STATEMENT) {
         let params = chunk
             .iter()
-            .map(|n| serde_json::to_string(&n.params))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            .map(NewNotification::params_json)
+            .collect::<Result<Vec<_>, _>>()?;
         on_tx!(tx, |c| {
-            let mut q = sqlx::QueryBuilder::new(
-                "insert into notifications (user_id, kind, customer_id, params, created_at) ",
-            );
+            let mut q = sqlx::QueryBuilder::new(INSERT);
             q.push_values(chunk.iter().zip(&params), |mut b, (n, p)| {
                 b.push_bind(n.user.0)
                     .push_bind(n.kind.code())
@@ -232,21 +240,26 @@ pub(crate) async fn on_claim(
     change: &OwnerChange,
     notice: ClaimNotice<'_>,
 ) -> Result<(), StoreError> {
+    match claim_note(change, notice) {
+        Some(note) => add_in(tx, &[note], change.at).await,
+        None => Ok(()),
+    }
+}
+
+/// The notification a claim sends: to the former owner, unless they claim it back.
+pub(crate) fn claim_note(change: &OwnerChange, notice: ClaimNotice<'_>) -> Option<NewNotification> {
     debug_assert!(change.kind == LedgerKind::Claim && change.to == Some(change.by));
-    let Some(former) = notice.former.filter(|u| *u != change.by) else {
-        return Ok(());
-    };
+    let former = notice.former.filter(|u| *u != change.by)?;
     let mut params = BTreeMap::new();
     params.insert("customer", notice.customer.to_owned());
     params.insert("by", notice.claimer.to_owned());
     params.insert("to", notice.claimer.to_owned());
-    let note = NewNotification {
+    Some(NewNotification {
         user: former,
         kind: NotificationKind::ClaimedFormer,
         customer: Some(change.customer_id),
         params,
-    };
-    add_in(tx, &[note], change.at).await
+    })
 }
 
 /// The notifications an owner change sends: the former owner of a claimed customer, both

@@ -4,7 +4,7 @@
 use super::{FACTS, FactsRow, facts_of, refused};
 use crate::db::direct::{DirectError, Ts};
 use crate::error::StoreError;
-use crate::notifications::NotificationKind;
+use crate::notifications::{ClaimNotice, INSERT, claim_note};
 use crate::ownership::{APPEND, SET_OWNER};
 use crate::rows::micros;
 use chrono::FixedOffset;
@@ -12,9 +12,6 @@ use kehu_domain::Actor;
 use kehu_domain::ownership::OwnerChange;
 use kehu_domain::pool::ClaimLimits;
 use rusqlite::named_params;
-
-const NOTIFY: &str = "insert into notifications (user_id, kind, customer_id, params, created_at) \
-     values ($1, $2, $3, $4, $5)";
 
 /// Counts the rep's facts, checks the pool's claim rules and writes the claim of the
 /// customer named `customer`, with its notification to the former owner.
@@ -77,15 +74,21 @@ pub(super) fn claim(
             })
         })
         .map_err(DirectError::wrap)?;
-    let Some(former) = former.filter(|u| *u != change.by) else {
+    let notice = ClaimNotice {
+        former,
+        customer,
+        claimer: &actor.name,
+    };
+    let Some(note) = claim_note(change, notice) else {
         return Ok(());
     };
-    let params = serde_json::json!({"customer": customer, "by": actor.name, "to": actor.name});
-    db.prepare_cached(NOTIFY)
+    let params = note.params_json()?;
+    let sql = format!("{INSERT} values ($1, $2, $3, $4, $5)");
+    db.prepare_cached(&sql)
         .and_then(|mut s| {
             s.execute(named_params! {
-                "$1": former.0, "$2": NotificationKind::ClaimedFormer.code(),
-                "$3": change.customer_id.0, "$4": params.to_string(), "$5": at,
+                "$1": note.user.0, "$2": note.kind.code(),
+                "$3": note.customer.map(|c| c.0), "$4": params, "$5": at,
             })
         })
         .map_err(DirectError::wrap)?;
