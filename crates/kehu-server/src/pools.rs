@@ -117,7 +117,15 @@ fn merged(base: &PoolRules, patch: Value) -> Result<PoolRules, FieldError> {
     let mut value =
         serde_json::to_value(base).map_err(|_| FieldError::new("rules", "invalid_type"))?;
     lay(&mut value, patch);
-    serde_json::from_value(value).map_err(|_| FieldError::new("rules", "invalid_type"))
+    // Parsed as a body is, so a figure of the wrong type (`-3` days) is named by its path.
+    let bytes = serde_json::to_vec(&value).map_err(|_| FieldError::new("rules", "invalid_type"))?;
+    crate::api::json::parse(&bytes).map_err(|e| {
+        let field = match e.field.as_ref() {
+            "body" => "rules".to_owned(),
+            path => format!("rules.{path}"),
+        };
+        FieldError::new(field, e.code)
+    })
 }
 
 /// A stored pool as the input of an edit.

@@ -8,7 +8,7 @@ mod customers;
 mod deals;
 mod extract;
 mod follow_ups;
-mod json;
+pub(crate) mod json;
 mod lead_health;
 mod lead_pool;
 mod lead_response;

@@ -47,6 +47,17 @@ async fn only_admins_configure_pools_and_bad_figures_name_their_field() {
         let mut fields = r.fields();
         fields.sort();
         assert_eq!(fields, ["members", "name", "rules.claim.per_day"], "{b:?}");
+        // A figure of the wrong type is named by its path too, not as the whole of `rules`.
+        let r = o
+            .app
+            .post(
+                &o.admin,
+                "/api/v1/pools",
+                json!({"name": "华南公海", "rules": {"recycle": {"no_follow_up_days": -3}}}),
+            )
+            .await
+            .assert_problem(422);
+        assert_eq!(r.fields(), ["rules.recycle.no_follow_up_days"], "{b:?}");
         let id = east_pool(&o, json!({"per_day": 5})).await;
         o.app
             .post(&o.admin, "/api/v1/pools", json!({"name": "华东公海"}))
