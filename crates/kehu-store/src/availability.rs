@@ -4,6 +4,7 @@
 //! records when the failures began and what they were.
 
 use crate::Store;
+use crate::db::query::Query;
 use crate::db::{Tx, with_retry};
 use crate::error::StoreError;
 use crate::notifications::{NewNotification, NotificationKind, add_in};
@@ -109,17 +110,17 @@ impl Store {
             Option<DateTime<Utc>>,
             Option<String>,
         );
+        let q = Query::new(
+            "select (select value from settings where name = $1), \
+             (select value from settings where name = $2), \
+             f.last_ok_at, f.records, f.failing_since, f.last_error \
+             from (select 1 as one) d left join availability_feed f on f.id = 1",
+        )
+        .bind(a)
+        .bind(b);
+        // On every routed lead: a point read on a direct reader.
         let (va, vb, last_ok_at, records, failing_since, last_error): Row =
-            on_db!(&self.db, |p| sqlx::query_as(
-                "select (select value from settings where name = $1), \
-                 (select value from settings where name = $2), \
-                 f.last_ok_at, f.records, f.failing_since, f.last_error \
-                 from (select 1 as one) d left join availability_feed f on f.id = 1"
-            )
-            .bind(a)
-            .bind(b)
-            .fetch_one(p)
-            .await)?;
+            self.read_opt(&q).await?.ok_or(StoreError::NotFound)?;
         let feed = FeedState {
             status: FeedStatus {
                 last_ok_at,

@@ -45,18 +45,23 @@ macro_rules! on_tx {
                 let $conn = &mut **t;
                 $body
             }
+            // Only statements written as a `query::Query` run on the direct writer.
+            $crate::db::Tx::Direct(_) => return Err($crate::error::StoreError::NotDirect),
         }
     };
 }
 
-// After the macros, which its tests use.
+// After the macros, which their tests use.
 pub(crate) mod direct;
+pub(crate) mod query;
 
 /// An open transaction on either engine; a SQLite write transaction holds this process's
 /// write turn ([`direct::WriteGate`]) until it ends.
 pub(crate) enum Tx {
     Sqlite(Transaction<'static, Sqlite>, Option<direct::GateGuard>),
     Postgres(Transaction<'static, Postgres>),
+    /// On the direct writer: only [`query::Query`] statements run on it.
+    Direct(direct::DirectTx),
 }
 
 impl Tx {
@@ -64,6 +69,7 @@ impl Tx {
         match self {
             Tx::Sqlite(t, _turn) => t.commit().await?,
             Tx::Postgres(t) => t.commit().await?,
+            Tx::Direct(t) => t.commit()?,
         }
         Ok(())
     }
@@ -202,6 +208,16 @@ impl Store {
             }
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
+    }
+
+    /// Starts a write transaction for statements written as [`query::Query`]s only: on the
+    /// direct writer where this store has one (SQLite on a file), else as
+    /// [`Store::begin_write`].
+    pub(crate) async fn begin_hot_write(&self) -> Result<Tx, StoreError> {
+        match self.gate.begin().await {
+            Some(direct) => Ok(Tx::Direct(direct?)),
+            None => self.begin_write().await,
+        }
     }
 
     /// Starts a read-only transaction: one consistent snapshot for several reads. SQLite's

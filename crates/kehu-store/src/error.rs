@@ -32,6 +32,10 @@ pub enum StoreError {
     /// A stored value no longer parses (a bug or a hand-edited row).
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// A statement written for sqlx alone was run on the direct writer: a bug (see
+    /// `db::query`), never the user's doing.
+    #[error("statement not written for the direct writer")]
+    NotDirect,
     /// The database URL is unusable.
     #[error("{0}")]
     Url(String),

@@ -3,6 +3,7 @@
 
 use crate::Store;
 use crate::db::Tx;
+use crate::db::query::{Param, Query};
 use crate::error::StoreError;
 use crate::rows::micros;
 use chrono::{DateTime, Utc};
@@ -141,17 +142,18 @@ pub(crate) async fn add_in(
             .iter()
             .map(NewNotification::params_json)
             .collect::<Result<Vec<_>, _>>()?;
-        on_tx!(tx, |c| {
-            let mut q = sqlx::QueryBuilder::new(INSERT);
-            q.push_values(chunk.iter().zip(&params), |mut b, (n, p)| {
-                b.push_bind(n.user.0)
-                    .push_bind(n.kind.code())
-                    .push_bind(n.customer.map(|c| c.0))
-                    .push_bind(p.clone())
-                    .push_bind(micros(now));
+        let mut q = Query::new(INSERT);
+        q.push("values ")
+            .push_rows(chunk.iter().zip(params), |(n, p)| {
+                vec![
+                    Param::from(n.user.0),
+                    Param::from(n.kind.code()),
+                    Param::from(n.customer.map(|c| c.0)),
+                    Param::from(p),
+                    Param::from(micros(now)),
+                ]
             });
-            q.build().execute(&mut *c).await?;
-        });
+        tx.run(&q).await?;
     }
     Ok(())
 }
@@ -161,12 +163,9 @@ const NOTES_PER_STATEMENT: usize = 500;
 
 /// A user's display name, inside a transaction.
 pub(crate) async fn user_name(tx: &mut Tx, user: UserId) -> Result<String, StoreError> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, String>(
-        "select name from users where id = $1"
-    )
-    .bind(user.0)
-    .fetch_one(&mut *c)
-    .await?))
+    let q = Query::new("select name from users where id = $1").bind(user.0);
+    let (name,): (String,) = tx.one(&q).await?;
+    Ok(name)
 }
 
 /// A customer's name, inside a transaction.
@@ -182,17 +181,14 @@ pub(crate) async fn customer_name(tx: &mut Tx, id: CustomerId) -> Result<String,
 /// The active managers whose subtree holds `user`'s team (they decide appeals on the
 /// customers `user` owns).
 pub(crate) async fn managers_of(tx: &mut Tx, user: UserId) -> Result<Vec<UserId>, StoreError> {
-    let ids: Vec<i64> = on_tx!(tx, |c| {
-        sqlx::query_scalar(
-        "select m.id from users m join teams mt on mt.id = m.team_id, users u join teams ut on ut.id = u.team_id \
-         where u.id = $1 and m.role = 'manager' and m.active and ut.path like mt.path || '%' and m.id <> u.id \
-         order by m.id"
+    let q = Query::new(
+        "select m.id from users m join teams mt on mt.id = m.team_id, users u \
+         join teams ut on ut.id = u.team_id where u.id = $1 and m.role = 'manager' and m.active \
+         and ut.path like mt.path || '%' and m.id <> u.id order by m.id",
     )
-    .bind(user.0)
-    .fetch_all(&mut *c)
-    .await?
-    });
-    Ok(ids.into_iter().map(UserId).collect())
+    .bind(user.0);
+    let ids: Vec<(i64,)> = tx.all(&q).await?;
+    Ok(ids.into_iter().map(|(id,)| UserId(id)).collect())
 }
 
 /// The owner before the pool: who released it or lost it to a recycle (for "your former

@@ -10,6 +10,7 @@
 
 use super::response::{NewEvent, add_event, start_clock};
 use crate::Store;
+use crate::db::query::{Param, Query};
 use crate::db::{Tx, with_retry};
 use crate::error::StoreError;
 use crate::notifications::{NewNotification, NotificationKind, add_in};
@@ -50,7 +51,7 @@ pub struct LeadIntake<'a> {
 
 /// What intake answers, built only from what was decided at intake, so a replay answers
 /// the same whatever happened to the lead since.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct LeadReceipt {
     /// The lead.
     pub id: i64,
@@ -88,11 +89,11 @@ impl Store {
         key: &str,
         fingerprint: &str,
     ) -> Result<Option<IntakeResult>, StoreError> {
-        let seen = on_db!(&self.db, |p| sqlx::query_as::<_, LeadReceipt>(RECEIPT)
-            .bind(source.0)
-            .bind(key)
-            .fetch_optional(p)
-            .await)?;
+        let q = Query::new(RECEIPT).bind(source.0).bind(key);
+        let seen = self
+            .read_opt::<ReceiptRow>(&q)
+            .await?
+            .map(LeadReceipt::from);
         Ok(seen.map(|seen| {
             if seen.fingerprint == fingerprint {
                 IntakeResult::Replayed(seen)
@@ -154,7 +155,9 @@ impl Store {
         F: Fn(&[CustomerHit], Option<&OpenLead>) -> Decision,
         R: Decide,
     {
-        let mut tx = self.begin_write().await?;
+        // Every statement here is a `Query`: on SQLite the whole transaction runs on the direct
+        // writer without a hand-off.
+        let mut tx = self.begin_hot_write().await?;
         let hits = refresh_owners(&mut tx, req.hits).await?;
         let keys = req.lead.keys();
         let open = open_leads(&mut tx, &keys).await?;
@@ -192,6 +195,23 @@ impl Store {
     }
 }
 
+/// [`RECEIPT`]'s columns.
+type ReceiptRow = (i64, i64, String, Option<i64>, DateTime<Utc>, String);
+
+impl From<ReceiptRow> for LeadReceipt {
+    fn from(r: ReceiptRow) -> LeadReceipt {
+        let (id, source_id, outcome, duplicate_of, received_at, fingerprint) = r;
+        LeadReceipt {
+            id,
+            source_id,
+            outcome,
+            duplicate_of,
+            received_at,
+            fingerprint,
+        }
+    }
+}
+
 fn is_unique(e: &sqlx::Error) -> bool {
     e.as_database_error().map(|d| d.kind()) == Some(sqlx::error::ErrorKind::UniqueViolation)
 }
@@ -203,13 +223,12 @@ const RECEIPT: &str = "select id, source_id, outcome, duplicate_of, received_at,
 async fn refresh_owners(tx: &mut Tx, hits: &[CustomerHit]) -> Result<Vec<CustomerHit>, StoreError> {
     let mut out = Vec::with_capacity(hits.len());
     for hit in hits {
-        let row: Option<(Option<i64>, Option<String>)> = on_tx!(tx, |c| sqlx::query_as(
+        let q = Query::new(
             "select c.owner_id, u.name from customers c left join users u on u.id = c.owner_id \
-             where c.id = $1"
+             where c.id = $1",
         )
-        .bind(hit.customer.0)
-        .fetch_optional(&mut *c)
-        .await)?;
+        .bind(hit.customer.0);
+        let row: Option<(Option<i64>, Option<String>)> = tx.opt(&q).await?;
         if let Some((owner, name)) = row {
             let mut hit = hit.clone();
             hit.owner = owner.map(|id| HitOwner {
@@ -236,26 +255,24 @@ async fn open_leads(tx: &mut Tx, keys: &[LeadKey]) -> Result<Vec<(OpenLead, Lead
     if keys.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<Row> = on_tx!(tx, |c| {
-        let mut q = sqlx::QueryBuilder::new(
-            "select k.kind, k.value, l.id, l.assigned_to, u.name, l.customer_id from lead_keys k \
-             join leads l on l.id = k.lead_id left join users u on u.id = l.assigned_to \
-             where k.is_open and (",
-        );
-        for (i, key) in keys.iter().enumerate() {
-            q.push(if i == 0 {
-                "(k.kind = "
-            } else {
-                " or (k.kind = "
-            })
-            .push_bind(key.kind.code())
-            .push(" and k.value = ")
-            .push_bind(key.value.as_str())
-            .push(")");
-        }
-        q.push(")");
-        q.build_query_as().fetch_all(&mut *c).await
-    })?;
+    let mut q = Query::new(
+        "select k.kind, k.value, l.id, l.assigned_to, u.name, l.customer_id from lead_keys k \
+         join leads l on l.id = k.lead_id left join users u on u.id = l.assigned_to \
+         where k.is_open and (",
+    );
+    for (i, key) in keys.iter().enumerate() {
+        q.push(if i == 0 {
+            "(k.kind = "
+        } else {
+            " or (k.kind = "
+        })
+        .push_bind(key.kind.code())
+        .push(" and k.value = ")
+        .push_bind(key.value.as_str())
+        .push(")");
+    }
+    q.push(")");
+    let rows: Vec<Row> = tx.all(&q).await?;
     let mut out: Vec<(OpenLead, LeadKey)> = Vec::with_capacity(rows.len());
     for (kind, value, id, assigned, name, customer) in rows {
         let Some(key) = keys
@@ -295,13 +312,13 @@ async fn insert_lead(tx: &mut Tx, req: &LeadIntake<'_>, d: &Decision) -> Result<
         .transpose()
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let assigned_at = d.assigned_to.map(|_| micros(req.now));
-    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+    let q = Query::new(
         "insert into leads (source_id, idempotency_key, fingerprint, token_id, entered_by, \
          company, contact_name, phone, phone_ext, email, wechat, credit_code, province, city, \
          message, extra, status, assigned_to, assigned_at, customer_id, duplicate_of, outcome, \
          explanation, received_at, industry, tags, grade) values ($1, $2, $3, $4, $5, $6, $7, \
          $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, \
-         $25, $26, $27) returning id"
+         $25, $26, $27) returning id",
     )
     .bind(req.source.0)
     .bind(req.idempotency_key)
@@ -318,20 +335,20 @@ async fn insert_lead(tx: &mut Tx, req: &LeadIntake<'_>, d: &Decision) -> Result<
     .bind(&l.province)
     .bind(&l.city)
     .bind(&l.message)
-    .bind(&extra)
+    .bind(extra)
     .bind(d.status.code())
     .bind(d.assigned_to.map(|u| u.0))
     .bind(assigned_at)
     .bind(d.customer.map(|c| c.0))
     .bind(d.duplicate_of.map(|l| l.0))
     .bind(d.explanation.outcome.code())
-    .bind(&explanation)
+    .bind(explanation)
     .bind(micros(req.now))
     .bind(&l.industry)
-    .bind(&tags)
-    .bind(l.grade.map(|g| g.code()))
-    .fetch_one(&mut *c)
-    .await)?)
+    .bind(tags)
+    .bind(l.grade.map(|g| g.code()));
+    let (id,): (i64,) = tx.one(&q).await?;
+    Ok(id)
 }
 
 /// Writes the lead's keys. An open lead holds its keys (a concurrent open lead of the same
@@ -372,18 +389,17 @@ async fn insert_keys(tx: &mut Tx, rows: &[KeyRow<'_>], tail: &str) -> Result<(),
     if rows.is_empty() {
         return Ok(());
     }
-    on_tx!(tx, |c| {
-        let mut q =
-            sqlx::QueryBuilder::new("insert into lead_keys (lead_id, kind, value, is_open) ");
-        q.push_values(rows, |mut b, (lead, key, open)| {
-            b.push_bind(*lead)
-                .push_bind(key.kind.code())
-                .push_bind(key.value.as_str())
-                .push_bind(*open);
-        });
-        q.push(tail);
-        q.build().execute(&mut *c).await.map(|r| r.rows_affected())
-    })?;
+    let mut q = Query::new("insert into lead_keys (lead_id, kind, value, is_open) values ");
+    q.push_rows(rows, |(lead, key, open)| {
+        vec![
+            Param::from(*lead),
+            Param::from(key.kind.code()),
+            Param::from(key.value.as_str()),
+            Param::from(*open),
+        ]
+    })
+    .push(tail);
+    tx.run(&q).await?;
     Ok(())
 }
 

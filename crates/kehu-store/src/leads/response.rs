@@ -4,6 +4,7 @@
 //! instances running the job take each step once.
 
 use crate::Store;
+use crate::db::query::Query;
 use crate::db::{Tx, with_retry};
 use crate::error::StoreError;
 use crate::notifications::{NewNotification, NotificationKind, add_in, managers_of};
@@ -98,9 +99,9 @@ pub(crate) async fn add_event(
     e: &NewEvent<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    on_tx!(tx, |c| sqlx::query(
+    let q = Query::new(
         "insert into lead_events (lead_id, kind, at, by_user, from_user, to_user, step, note) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8)"
+         values ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(e.lead.0)
     .bind(e.kind)
@@ -108,11 +109,9 @@ pub(crate) async fn add_event(
     .bind(e.by.map(|u| u.0))
     .bind(e.from.map(|u| u.0))
     .bind(e.to.map(|u| u.0))
-    .bind(e.step.map(|s| s as i64))
-    .bind(e.note)
-    .execute(&mut *c)
-    .await
-    .map(|_| ()))?;
+    .bind(e.step)
+    .bind(e.note);
+    tx.run(&q).await?;
     Ok(())
 }
 
@@ -141,23 +140,20 @@ pub(crate) async fn start_clock(
     lead: LeadId,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let json: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+    let q = Query::new(
         "select s.response_window from leads l join lead_sources s on s.id = l.source_id \
-         where l.id = $1"
+         where l.id = $1",
     )
-    .bind(lead.0)
-    .fetch_one(&mut *c)
-    .await)?;
+    .bind(lead.0);
+    let (json,): (Option<String>,) = tx.one(&q).await?;
     let (due, next) = clock_of(json.as_deref(), at)?;
-    on_tx!(tx, |c| sqlx::query(
-        "update leads set window_due_at = $1, next_step_at = $2, ladder_step = 0 where id = $3"
+    let q = Query::new(
+        "update leads set window_due_at = $1, next_step_at = $2, ladder_step = 0 where id = $3",
     )
     .bind(due)
     .bind(next)
-    .bind(lead.0)
-    .execute(&mut *c)
-    .await
-    .map(|_| ()))?;
+    .bind(lead.0);
+    tx.run(&q).await?;
     Ok(())
 }
 
@@ -400,12 +396,9 @@ async fn advance(tx: &mut Tx, due: &DueStep) -> Result<bool, StoreError> {
 }
 
 pub(crate) async fn rep_name(tx: &mut Tx, user: UserId) -> Result<String, StoreError> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, String>(
-        "select name from users where id = $1"
-    )
-    .bind(user.0)
-    .fetch_one(&mut *c)
-    .await)?)
+    let q = Query::new("select name from users where id = $1").bind(user.0);
+    let (name,): (String,) = tx.one(&q).await?;
+    Ok(name)
 }
 
 /// One notification per recipient about `due`'s lead (`lead`, `source`, `rep`, `minutes`).

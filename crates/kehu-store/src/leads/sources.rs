@@ -1,6 +1,7 @@
 //! Lead sources (线索来源) and their intake tokens. Only the SHA-256 of a token is stored.
 
 use crate::Store;
+use crate::db::query::Query;
 use crate::error::StoreError;
 use crate::rows::micros;
 use chrono::{DateTime, Utc};
@@ -47,7 +48,7 @@ pub struct SourceToken {
 }
 
 /// What an intake token authenticates: its source (active, token unrevoked).
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TokenSource {
     /// The token.
     pub token_id: i64,
@@ -176,13 +177,21 @@ impl Store {
         &self,
         token_hash: &str,
     ) -> Result<Option<TokenSource>, StoreError> {
-        Ok(on_db!(&self.db, |p| sqlx::query_as::<_, TokenSource>(
-            "select t.id as token_id, s.id as source_id, s.name as source_name, t.rate_per_minute \
+        let q = Query::new(
+            "select t.id, s.id, s.name, t.rate_per_minute \
              from lead_source_tokens t join lead_sources s on s.id = t.source_id \
-             where t.token_hash = $1 and t.revoked_at is null and s.active"
+             where t.token_hash = $1 and t.revoked_at is null and s.active",
         )
-        .bind(token_hash)
-        .fetch_optional(p)
-        .await)?)
+        .bind(token_hash);
+        // On every intake request: a point read on a direct reader.
+        let row: Option<(i64, i64, String, i64)> = self.read_opt(&q).await?;
+        Ok(row.map(
+            |(token_id, source_id, source_name, rate_per_minute)| TokenSource {
+                token_id,
+                source_id,
+                source_name,
+                rate_per_minute,
+            },
+        ))
     }
 }

@@ -10,6 +10,7 @@
 use super::Candidate;
 use super::lookup::{DataRow, candidates, push_ranked, sort_candidates};
 use crate::Store;
+use crate::db::query::Query;
 use crate::error::StoreError;
 use crate::identity::KeyMatch;
 use chrono::{DateTime, Utc};
@@ -49,7 +50,6 @@ const KEY_ROW_COLUMNS: &str = ", c.id, c.name, c.phone, cast(null as text), cast
      k.kind, k.strong, k.value from identity_keys k join customers c on c.id = k.customer_id \
      left join users o on o.id = c.owner_id where k.kind = ";
 
-#[derive(sqlx::FromRow)]
 struct DoorRow {
     src: i32,
     id: i64,
@@ -69,6 +69,50 @@ struct DoorRow {
     value: Option<String>,
 }
 
+/// The statement's columns in order, `ord` among them.
+type RawDoorRow = (
+    i32,
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    DateTime<Utc>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+    Option<i64>,
+    Option<String>,
+    Option<bool>,
+    Option<String>,
+);
+
+impl From<RawDoorRow> for DoorRow {
+    fn from(r: RawDoorRow) -> DoorRow {
+        let (src, id, name, phone, credit_code, province, city, owner_since, owner_name) =
+            (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8);
+        DoorRow {
+            src,
+            id,
+            name,
+            phone,
+            credit_code,
+            province,
+            city,
+            owner_since,
+            owner_name,
+            contact_name: r.9,
+            contact_phone: r.10,
+            shared: r.11,
+            kind: r.13,
+            strong: r.14,
+            value: r.15,
+        }
+    }
+}
+
 impl Store {
     /// The customers sharing one of `keys` and the index's best `limit` candidates for
     /// `probes` (`exclude` left out of the candidates only), read in one statement. Sees
@@ -83,32 +127,33 @@ impl Store {
         if keys.is_empty() && (probes.is_empty() || limit == 0) {
             return Ok(DoorMatches::default());
         }
-        let rows: Vec<DoorRow> = on_db!(&self.db, |p| {
-            let mut q = sqlx::QueryBuilder::new("");
-            // Without probes the candidate part reads only padding: no posting, no row.
-            let probes = if limit == 0 { &[][..] } else { probes };
-            push_ranked(&mut q, probes, exclude, limit.max(1));
-            q.push(CANDIDATE_ROWS);
-            let padded = keys.len().max(1).div_ceil(KEY_BUCKET) * KEY_BUCKET;
-            for i in 0..padded {
-                let (kind, value) = keys
-                    .get(i)
-                    .map_or(("", ""), |k| (k.kind.code(), k.value.as_str()));
-                // A subquery: each key has its own order and limit.
-                q.push(" union all select * from (select ")
-                    .push(i + 1)
-                    .push(KEY_ROW_COLUMNS)
-                    .push_bind(kind)
-                    .push(" and k.value = ")
-                    .push_bind(value)
-                    .push(" order by k.strong desc, k.customer_id limit ")
-                    .push(KEY_ROWS)
-                    .push(") e")
-                    .push(i + 1);
-            }
-            q.push(" order by 1, 2, 13");
-            q.build_query_as().fetch_all(p).await
-        })?;
+        let mut q = Query::default();
+        // Without probes the candidate part reads only padding: no posting, no row.
+        let probes = if limit == 0 { &[][..] } else { probes };
+        push_ranked(&mut q, probes, exclude, limit.max(1));
+        q.push(CANDIDATE_ROWS);
+        let padded = keys.len().max(1).div_ceil(KEY_BUCKET) * KEY_BUCKET;
+        for i in 0..padded {
+            let (kind, value) = keys
+                .get(i)
+                .map_or(("", ""), |k| (k.kind.code(), k.value.as_str()));
+            // A subquery: each key has its own order and limit.
+            q.push(" union all select * from (select ")
+                .push(i + 1)
+                .push(KEY_ROW_COLUMNS)
+                .push_bind(kind)
+                .push(" and k.value = ")
+                .push_bind(value)
+                .push(" order by k.strong desc, k.customer_id limit ")
+                .push(KEY_ROWS)
+                .push(") e")
+                .push(i + 1);
+        }
+        q.push(" order by 1, 2, 13");
+        // On every check and every lead: its rows are read where they are, on a direct
+        // reader, not handed over one by one from sqlx's connection thread.
+        let rows: Vec<RawDoorRow> = self.read_all(&q).await?;
+        let rows = rows.into_iter().map(DoorRow::from).collect();
         Ok(fold(rows))
     }
 }

@@ -6,6 +6,7 @@
 
 use crate::Store;
 use crate::db::Tx;
+use crate::db::query::Query;
 use crate::error::StoreError;
 use chrono::{DateTime, Utc};
 use kehu_domain::customer::mask_phone;
@@ -88,12 +89,10 @@ impl Store {
         if probes.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
-        let rows: Vec<DataRow> = on_db!(&self.db, |p| {
-            let mut q = sqlx::QueryBuilder::new("");
-            push_ranked(&mut q, probes, exclude, limit);
-            q.push(DATA);
-            q.build_query_as().fetch_all(p).await
-        })?;
+        let mut q = Query::default();
+        push_ranked(&mut q, probes, exclude, limit);
+        q.push(DATA);
+        let rows: Vec<DataRow> = self.read_all(&q).await?;
         let mut found = candidates(rows);
         sort_candidates(&mut found);
         Ok(found)
@@ -102,16 +101,12 @@ impl Store {
 
 /// Pushes `with p (…), r (…)`: the postings of every probed key under its cap (`p`) and the
 /// best `limit` customers by their tally (`r`: `customer_id`, `shared`), `exclude` left out.
-pub(super) fn push_ranked<DB: sqlx::Database>(
-    q: &mut sqlx::QueryBuilder<DB>,
+pub(super) fn push_ranked(
+    q: &mut Query,
     probes: &[Probe],
     exclude: Option<CustomerId>,
     limit: usize,
-) where
-    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
-    for<'t> i32: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
-    for<'t> bool: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
-{
+) {
     q.push("with p (customer_id, w) as (");
     // Padded with keys no record has, so the statement text (and its prepared form, cached
     // per connection) depends only on the number of keys rounded up; never empty.
@@ -136,7 +131,7 @@ pub(super) fn push_ranked<DB: sqlx::Database>(
         // on SQLite): as a scalar subquery in the posting scan's WHERE, SQLite tested it on
         // every posting, so a key of 13,000 postings cost half a millisecond to skip.
         q.push("select k.customer_id, cast(")
-            .push_bind(w)
+            .push_bind(i64::from(w))
             .push(" as integer) from match_key_counts m cross join match_keys k where m.key = ")
             .push_bind(key)
             .push(" and m.n < ")

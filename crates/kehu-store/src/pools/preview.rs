@@ -85,6 +85,8 @@ impl Store {
         match tx {
             Tx::Sqlite(t, _) => t.rollback().await?,
             Tx::Postgres(t) => t.rollback().await?,
+            // Dropped: rolled back.
+            Tx::Direct(_) => {}
         }
         let owners: HashMap<i64, Owner> = homed
             .into_iter()

@@ -5,6 +5,7 @@
 use super::profile;
 use crate::Store;
 use crate::db::Tx;
+use crate::db::query::Query;
 use crate::error::StoreError;
 use crate::pools::{home_pool, parse_rules};
 use crate::rows::micros;
@@ -29,6 +30,8 @@ pub(super) struct Wanted {
     pub places: bool,
     /// Read skills (only the skill strategy uses them).
     pub skills: bool,
+    /// Count open leads (the strategies that weigh load; round robin does not).
+    pub loads: bool,
 }
 
 impl Wanted {
@@ -39,8 +42,10 @@ impl Wanted {
             track_record: false,
             places: false,
             skills: false,
+            loads: false,
         };
         for s in strategies {
+            w.loads |= !matches!(s, Strategy::RoundRobin | Strategy::WeightedRoundRobin);
             w.track_record |= s == Strategy::Dynamic;
             w.places |= s == Strategy::Territory;
             w.skills |= s == Strategy::Skill;
@@ -55,22 +60,17 @@ impl Wanted {
             track_record: true,
             places: true,
             skills: true,
+            loads: true,
         }
     }
 }
 
-type FactRow = (
-    i64,
-    String,
-    bool,
-    i64,
-    i64,
-    i64,
-    Option<String>,
-    Option<String>,
-);
+/// id, name, active, home pool's rules, working hours.
+type FactRow = (i64, String, bool, Option<String>, Option<String>);
 
-/// The facts of `users` at `now`; unknown ids are left out.
+/// The facts of `users` at `now`; unknown ids are left out. A rep's owned customers are
+/// counted only under an ownership cap, and open leads only for strategies that weigh load:
+/// each count walks an index range as long as the rep's book.
 pub(super) async fn candidates(
     tx: &mut Tx,
     users: &[UserId],
@@ -80,21 +80,35 @@ pub(super) async fn candidates(
     if users.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows: Vec<FactRow> = on_tx!(tx, |c| {
-        let mut q = sqlx::QueryBuilder::new(concat!(
-            "select u.id, u.name, u.active, \
-             (select count(*) from customers c where c.owner_id = u.id and c.merged_into is null), \
-             (select count(*) from customers c \
-              where c.owner_id = u.id and c.won_at is not null and c.merged_into is null), \
-             (select count(*) from leads l where l.assigned_to = u.id and l.status = 'assigned'), \
-             (select rules from pools where id = ",
-            home_pool!("u.id"),
-            "), (select h.hours from rep_hours h where h.user_id = u.id) \
-             from users u where u.id in ("
-        ));
-        push_ids(&mut q, users);
-        q.build_query_as().fetch_all(&mut *c).await
-    })?;
+    let mut q = Query::new(concat!(
+        "select u.id, u.name, u.active, (select rules from pools where id = ",
+        home_pool!("u.id"),
+        "), (select h.hours from rep_hours h where h.user_id = u.id) \
+         from users u where u.id in ("
+    ));
+    push_ids(&mut q, users);
+    let rows: Vec<FactRow> = tx.all(&q).await?;
+    let rows = rows
+        .into_iter()
+        .map(|(id, name, active, rules, hours)| {
+            let claim = rules
+                .as_deref()
+                .map_or_else(|| Ok(PoolRules::default()), parse_rules)?
+                .claim;
+            Ok((id, name, active, claim, hours))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let capped: Vec<UserId> = rows
+        .iter()
+        .filter(|r| r.3.ownership_cap.is_some())
+        .map(|r| UserId(r.0))
+        .collect();
+    let mut books = owned_counts(tx, &capped).await?;
+    let mut open = if wanted.loads {
+        open_counts(tx, users).await?
+    } else {
+        HashMap::new()
+    };
     let mut leave = leaves(tx, users, now, wanted.feed_leave).await?;
     let mut places = if wanted.places {
         profile::territories(tx, users).await?
@@ -113,11 +127,8 @@ pub(super) async fn candidates(
     };
     let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
     let mut out = HashMap::with_capacity(rows.len());
-    for (id, name, active, owned, won, open, rules, hours) in rows {
-        let claim = rules
-            .as_deref()
-            .map_or_else(|| Ok(PoolRules::default()), parse_rules)?
-            .claim;
+    for (id, name, active, claim, hours) in rows {
+        let (owned, won) = books.remove(&id).unwrap_or((0, 0));
         let owned = if claim.cap_counts_won {
             owned
         } else {
@@ -130,7 +141,7 @@ pub(super) async fn candidates(
             leaves: leave.remove(&id).unwrap_or_default(),
             owned: n(owned),
             cap: claim.ownership_cap,
-            open_leads: n(open),
+            open_leads: n(open.remove(&id).unwrap_or(0)),
             missed_window: false,
             response_median_mins: medians.remove(&id),
             deals_won: n(deals_won),
@@ -146,15 +157,40 @@ pub(super) async fn candidates(
     Ok(out)
 }
 
-pub(super) fn push_ids<DB: sqlx::Database>(q: &mut sqlx::QueryBuilder<DB>, users: &[UserId])
-where
-    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
-{
-    let mut sep = q.separated(", ");
-    for u in users {
-        sep.push_bind(u.0);
+/// Owned and won customers of each of `users` (none read when there are none).
+async fn owned_counts(
+    tx: &mut Tx,
+    users: &[UserId],
+) -> Result<HashMap<i64, (i64, i64)>, StoreError> {
+    if users.is_empty() {
+        return Ok(HashMap::new());
     }
-    q.push(")");
+    let mut q = Query::new(
+        "select u.id, \
+         (select count(*) from customers c where c.owner_id = u.id and c.merged_into is null), \
+         (select count(*) from customers c \
+          where c.owner_id = u.id and c.won_at is not null and c.merged_into is null) \
+         from users u where u.id in (",
+    );
+    push_ids(&mut q, users);
+    let rows: Vec<(i64, i64, i64)> = tx.all(&q).await?;
+    Ok(rows.into_iter().map(|(u, o, w)| (u, (o, w))).collect())
+}
+
+/// Open (assigned, unanswered or not) leads of each of `users`.
+async fn open_counts(tx: &mut Tx, users: &[UserId]) -> Result<HashMap<i64, i64>, StoreError> {
+    let mut q = Query::new(
+        "select assigned_to, count(*) from leads where status = 'assigned' and assigned_to in (",
+    );
+    push_ids(&mut q, users);
+    q.push(" group by assigned_to");
+    let rows: Vec<(i64, i64)> = tx.all(&q).await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Appends the ids of `users` and the closing parenthesis of an `in (` list.
+pub(super) fn push_ids(q: &mut Query, users: &[UserId]) {
+    q.push_list(users.iter().map(|u| u.0)).push(")");
 }
 
 /// Leave not yet over, per user.
@@ -164,17 +200,13 @@ async fn leaves(
     now: DateTime<Utc>,
     feed_leave: bool,
 ) -> Result<HashMap<i64, Vec<Leave>>, StoreError> {
-    let rows: Vec<(i64, DateTime<Utc>, DateTime<Utc>)> = on_tx!(tx, |c| {
-        let mut q = sqlx::QueryBuilder::new(
-            "select user_id, starts_at, ends_at from leaves where ends_at > ",
-        );
-        q.push_bind(micros(now))
-            .push(" and (")
-            .push_bind(feed_leave)
-            .push(" or source <> 'feed') and user_id in (");
-        push_ids(&mut q, users);
-        q.build_query_as().fetch_all(&mut *c).await
-    })?;
+    let mut q = Query::new("select user_id, starts_at, ends_at from leaves where ends_at > ");
+    q.push_bind(micros(now))
+        .push(" and (")
+        .push_bind(feed_leave)
+        .push(" or source <> 'feed') and user_id in (");
+    push_ids(&mut q, users);
+    let rows: Vec<(i64, DateTime<Utc>, DateTime<Utc>)> = tx.all(&q).await?;
     let mut out: HashMap<i64, Vec<Leave>> = HashMap::new();
     for (user, from, until) in rows {
         out.entry(user).or_default().push(Leave { from, until });
@@ -185,17 +217,15 @@ async fn leaves(
 /// Median minutes from assignment to first response over each user's last
 /// [`TRACK_RESPONSES`] answered leads.
 async fn medians(tx: &mut Tx, users: &[UserId]) -> Result<HashMap<i64, u32>, StoreError> {
-    let rows: Vec<(i64, DateTime<Utc>, DateTime<Utc>)> = on_tx!(tx, |c| {
-        let mut q = sqlx::QueryBuilder::new(
-            "select assigned_to, assigned_at, responded_at from (select assigned_to, \
-             assigned_at, responded_at, row_number() over (partition by assigned_to \
-             order by responded_at desc) as n from leads where responded_at is not null \
-             and assigned_at is not null and assigned_to in (",
-        );
-        push_ids(&mut q, users);
-        q.push(") r where n <= ").push(TRACK_RESPONSES);
-        q.build_query_as().fetch_all(&mut *c).await
-    })?;
+    let mut q = Query::new(
+        "select assigned_to, assigned_at, responded_at from (select assigned_to, \
+         assigned_at, responded_at, row_number() over (partition by assigned_to \
+         order by responded_at desc) as n from leads where responded_at is not null \
+         and assigned_at is not null and assigned_to in (",
+    );
+    push_ids(&mut q, users);
+    q.push(") r where n <= ").push(TRACK_RESPONSES);
+    let rows: Vec<(i64, DateTime<Utc>, DateTime<Utc>)> = tx.all(&q).await?;
     let mut minutes: HashMap<i64, Vec<i64>> = HashMap::new();
     for (user, at, answered) in rows {
         minutes
@@ -218,18 +248,16 @@ async fn deals(
     users: &[UserId],
     now: DateTime<Utc>,
 ) -> Result<HashMap<i64, (i64, i64)>, StoreError> {
-    let rows: Vec<(i64, i64, i64)> = on_tx!(tx, |c| {
-        let mut q = sqlx::QueryBuilder::new(
-            "select c.owner_id, coalesce(sum(case when d.stage = 'won' then 1 else 0 end), 0), \
-             count(*) from deals d join customers c on c.id = d.customer_id \
-             where d.closed_at is not null and d.closed_at >= ",
-        );
-        q.push_bind(micros(now - Duration::days(TRACK_DEAL_DAYS)))
-            .push(" and c.owner_id in (");
-        push_ids(&mut q, users);
-        q.push(" group by c.owner_id");
-        q.build_query_as().fetch_all(&mut *c).await
-    })?;
+    let mut q = Query::new(
+        "select c.owner_id, coalesce(sum(case when d.stage = 'won' then 1 else 0 end), 0), \
+         count(*) from deals d join customers c on c.id = d.customer_id \
+         where d.closed_at is not null and d.closed_at >= ",
+    );
+    q.push_bind(micros(now - Duration::days(TRACK_DEAL_DAYS)))
+        .push(" and c.owner_id in (");
+    push_ids(&mut q, users);
+    q.push(" group by c.owner_id");
+    let rows: Vec<(i64, i64, i64)> = tx.all(&q).await?;
     Ok(rows.into_iter().map(|(u, w, n)| (u, (w, n))).collect())
 }
 
@@ -240,15 +268,14 @@ pub(super) async fn former_owner(
     customer: CustomerId,
 ) -> Result<Option<FormerOwner>, StoreError> {
     type Row = (Option<i64>, DateTime<Utc>, Option<String>);
-    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(
+    let q = Query::new(
         "select e.from_user, e.at, p.rules from customers c \
          join ownership_events e on e.customer_id = c.id left join pools p on p.id = c.pool_id \
          where c.id = $1 and c.owner_id is null and c.merged_into is null \
-         and e.kind in ('release', 'recycle') order by e.at desc, e.id desc limit 1"
+         and e.kind in ('release', 'recycle') order by e.at desc, e.id desc limit 1",
     )
-    .bind(customer.0)
-    .fetch_optional(&mut *c)
-    .await)?;
+    .bind(customer.0);
+    let row: Option<Row> = tx.opt(&q).await?;
     let Some((Some(user), lost_at, rules)) = row else {
         return Ok(None);
     };
@@ -278,11 +305,8 @@ fn target_reps(ids: Vec<i64>) -> Vec<TargetRep> {
 
 /// [`TEAM_REPS`] inside the routing transaction.
 pub(super) async fn team_reps(tx: &mut Tx, team: TeamId) -> Result<Vec<TargetRep>, StoreError> {
-    let ids: Vec<i64> = on_tx!(tx, |c| sqlx::query_scalar(TEAM_REPS)
-        .bind(team.0)
-        .fetch_all(&mut *c)
-        .await)?;
-    Ok(target_reps(ids))
+    let ids: Vec<(i64,)> = tx.all(&Query::new(TEAM_REPS).bind(team.0)).await?;
+    Ok(target_reps(ids.into_iter().map(|(id,)| id).collect()))
 }
 
 impl Store {

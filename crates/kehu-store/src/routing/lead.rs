@@ -5,6 +5,7 @@
 
 use super::{RouteFrom, from_json};
 use crate::db::Tx;
+use crate::db::query::Query;
 use crate::error::StoreError;
 use kehu_domain::customer::Grade;
 use kehu_domain::ids::CustomerId;
@@ -77,27 +78,17 @@ pub(super) async fn to_route(
          join lead_sources s on s.id = l.source_id \
          left join customers c on c.id = l.customer_id where l.id = $1 and "
     );
-    let row: Option<Row> = match from {
-        RouteFrom::Unrouted => {
-            let sql = sqlx::AssertSqlSafe(format!("{select} l.status = 'unrouted'"));
-            on_tx!(tx, |c| sqlx::query_as(sql)
-                .bind(lead.0)
-                .fetch_optional(&mut *c)
-                .await)?
-        }
-        RouteFrom::Missed { rep, step } => {
-            let sql = sqlx::AssertSqlSafe(format!(
-                "{select} l.status = 'assigned' and l.assigned_to = $2 and l.ladder_step = $3 \
-                 and l.responded_at is null"
-            ));
-            on_tx!(tx, |c| sqlx::query_as(sql)
-                .bind(lead.0)
-                .bind(rep.0)
-                .bind(step as i64)
-                .fetch_optional(&mut *c)
-                .await)?
-        }
+    let q = match from {
+        RouteFrom::Unrouted => Query::new(format!("{select} l.status = 'unrouted'")).bind(lead.0),
+        RouteFrom::Missed { rep, step } => Query::new(format!(
+            "{select} l.status = 'assigned' and l.assigned_to = $2 and l.ladder_step = $3 \
+             and l.responded_at is null"
+        ))
+        .bind(lead.0)
+        .bind(rep.0)
+        .bind(step),
     };
+    let row: Option<Row> = tx.opt(&q).await?;
     let Some((source, province, city, industry, tags, grade, name, window, customer)) = row else {
         return Ok(None);
     };

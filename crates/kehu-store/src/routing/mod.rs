@@ -10,6 +10,7 @@ mod simulate;
 mod write;
 
 use crate::Store;
+use crate::db::query::Query;
 use crate::db::{Tx, with_retry};
 use crate::error::StoreError;
 use crate::rows::micros;
@@ -306,14 +307,13 @@ async fn missed_reps(
     let RouteFrom::Missed { rep, .. } = from else {
         return Ok(Vec::new());
     };
-    let before: Vec<i64> = on_tx!(tx, |c| sqlx::query_scalar(
+    let q = Query::new(
         "select from_user from lead_events where lead_id = $1 and kind = 'reassigned' \
-         and from_user is not null"
+         and from_user is not null",
     )
-    .bind(lead.0)
-    .fetch_all(&mut *c)
-    .await)?;
-    let mut reps: Vec<UserId> = before.into_iter().map(UserId).collect();
+    .bind(lead.0);
+    let before: Vec<(i64,)> = tx.all(&q).await?;
+    let mut reps: Vec<UserId> = before.into_iter().map(|(id,)| UserId(id)).collect();
     reps.push(rep);
     Ok(reps)
 }
@@ -332,13 +332,12 @@ async fn rules_with_state(tx: &mut Tx) -> Result<Vec<RuleState>, StoreError> {
         Option<String>,
         Option<i64>,
     );
-    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(
+    let q = Query::new(
         "select r.id, r.name, r.criteria, r.target, r.strategy, r.dynamic, r.active, s.state, \
          s.version from routing_rules r left join routing_state s on s.rule_id = r.id \
-         order by r.position"
-    )
-    .fetch_all(&mut *c)
-    .await)?;
+         order by r.position",
+    );
+    let rows: Vec<Row> = tx.all(&q).await?;
     rows.into_iter()
         .map(
             |(id, name, criteria, target, strategy, dynamic, active, state, version)| {
@@ -363,27 +362,22 @@ async fn save_state(
     version: Option<i64>,
 ) -> Result<(), StoreError> {
     let json = to_json(state)?;
-    let n = match version {
-        Some(v) => on_tx!(tx, |c| sqlx::query(
+    let q = match version {
+        Some(v) => Query::new(
             "update routing_state set state = $1, version = version + 1 \
-             where rule_id = $2 and version = $3"
+             where rule_id = $2 and version = $3",
         )
-        .bind(&json)
+        .bind(json)
         .bind(rule)
-        .bind(v)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected()))?,
-        None => on_tx!(tx, |c| sqlx::query(
+        .bind(v),
+        None => Query::new(
             "insert into routing_state (rule_id, state, version) values ($1, $2, 1) \
-             on conflict (rule_id) do nothing"
+             on conflict (rule_id) do nothing",
         )
         .bind(rule)
-        .bind(&json)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected()))?,
+        .bind(json),
     };
+    let n = tx.run(&q).await?;
     if n == 1 {
         Ok(())
     } else {

@@ -5,6 +5,7 @@
 use super::facts::push_ids;
 use crate::Store;
 use crate::db::Tx;
+use crate::db::query::Query;
 use crate::error::StoreError;
 use kehu_domain::ids::UserId;
 use kehu_domain::routing::WorkingHours;
@@ -48,14 +49,12 @@ async fn lists_of(
     users: &[UserId],
 ) -> Result<HashMap<i64, Vec<String>>, StoreError> {
     let ListTable { table, column } = list;
-    let rows: Vec<(i64, String)> = on_tx!(tx, |c| {
-        let mut q = sqlx::QueryBuilder::new(format!(
-            "select user_id, {column} from {table} where user_id in ("
-        ));
-        push_ids(&mut q, users);
-        q.push(format!(" order by user_id, {column}"));
-        q.build_query_as().fetch_all(&mut *c).await
-    })?;
+    let mut q = Query::new(format!(
+        "select user_id, {column} from {table} where user_id in ("
+    ));
+    push_ids(&mut q, users);
+    q.push(format_args!(" order by user_id, {column}"));
+    let rows: Vec<(i64, String)> = tx.all(&q).await?;
     let mut out: HashMap<i64, Vec<String>> = HashMap::new();
     for (user, value) in rows {
         out.entry(user).or_default().push(value);

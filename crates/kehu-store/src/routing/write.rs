@@ -5,6 +5,7 @@
 
 use super::RouteFrom;
 use crate::db::Tx;
+use crate::db::query::Query;
 use crate::error::StoreError;
 use crate::leads::response::{NewEvent, add_event, clock_of, rep_name, start_clock};
 use crate::notifications::{NewNotification, NotificationKind, add_in, managers_of};
@@ -80,10 +81,10 @@ async fn first_routing(
         None => ("unrouted", None, (None, None)),
     };
     // The assignment and its clock in one statement.
-    let n = on_tx!(tx, |c| sqlx::query(
+    let q = Query::new(
         "update leads set status = $1, assigned_to = $2, assigned_at = $3, routing = $4, \
          window_due_at = $5, next_step_at = $6, ladder_step = 0 \
-         where id = $7 and status = 'unrouted'"
+         where id = $7 and status = 'unrouted'",
     )
     .bind(status)
     .bind(chosen.map(|u| u.0))
@@ -91,10 +92,8 @@ async fn first_routing(
     .bind(json)
     .bind(due)
     .bind(next)
-    .bind(ctx.lead.0)
-    .execute(&mut *c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    .bind(ctx.lead.0);
+    let n = tx.run(&q).await?;
     if n != 1 {
         return Ok(false);
     }
@@ -117,16 +116,14 @@ async fn to_pool(
     team: Option<TeamId>,
     json: &str,
 ) -> Result<bool, StoreError> {
-    let n = on_tx!(tx, |c| sqlx::query(
+    let q = Query::new(
         "update leads set status = 'pooled', pool_team_id = $1, routing = $2 \
-         where id = $3 and status = 'unrouted'"
+         where id = $3 and status = 'unrouted'",
     )
     .bind(team.map(|t| t.0))
     .bind(json)
-    .bind(ctx.lead.0)
-    .execute(&mut *c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    .bind(ctx.lead.0);
+    let n = tx.run(&q).await?;
     if n != 1 {
         return Ok(false);
     }
@@ -142,20 +139,18 @@ async fn reassign(
     to: UserId,
     json: &str,
 ) -> Result<bool, StoreError> {
-    let n = on_tx!(tx, |c| sqlx::query(
+    let q = Query::new(
         "update leads set assigned_to = $1, assigned_at = $2, routing = $3 \
          where id = $4 and status = 'assigned' and assigned_to = $5 and ladder_step = $6 \
-         and responded_at is null"
+         and responded_at is null",
     )
     .bind(to.0)
     .bind(micros(ctx.now))
     .bind(json)
     .bind(ctx.lead.0)
     .bind(rep.0)
-    .bind(step as i64)
-    .execute(&mut *c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    .bind(step);
+    let n = tx.run(&q).await?;
     if n != 1 {
         return Ok(false);
     }
@@ -183,18 +178,16 @@ async fn keep(
     (rep, step): (UserId, usize),
     json: &str,
 ) -> Result<bool, StoreError> {
-    let n = on_tx!(tx, |c| sqlx::query(
+    let q = Query::new(
         "update leads set ladder_step = ladder_step + 1, next_step_at = null, routing = $1 \
          where id = $2 and status = 'assigned' and assigned_to = $3 and ladder_step = $4 \
-         and responded_at is null"
+         and responded_at is null",
     )
     .bind(json)
     .bind(ctx.lead.0)
     .bind(rep.0)
-    .bind(step as i64)
-    .execute(&mut *c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    .bind(step);
+    let n = tx.run(&q).await?;
     if n != 1 {
         return Ok(false);
     }

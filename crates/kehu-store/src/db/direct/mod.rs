@@ -22,7 +22,7 @@ mod read;
 mod write;
 
 pub(crate) use read::Readers;
-pub(crate) use write::{GateGuard, WriteGate};
+pub(crate) use write::{DirectTx, GateGuard, WriteGate};
 
 use crate::error::StoreError;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -60,19 +60,28 @@ fn open(file: &Path, settings: Settings) -> rusqlite::Result<Connection> {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Ts(pub DateTime<Utc>);
 
+impl Ts {
+    /// `t` as sqlx's SQLite driver writes it.
+    pub(crate) fn text(t: DateTime<Utc>) -> String {
+        t.to_rfc3339_opts(SecondsFormat::AutoSi, false)
+    }
+}
+
 impl ToSql for Ts {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(
-            self.0.to_rfc3339_opts(SecondsFormat::AutoSi, false),
-        ))
+        Ok(ToSqlOutput::from(Ts::text(self.0)))
     }
 }
 
 impl FromSql for Ts {
     fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
         let text = value.as_str()?;
-        DateTime::parse_from_rfc3339(text)
-            .map(|t| Ts(t.with_timezone(&Utc)))
+        if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+            return Ok(Ts(t.with_timezone(&Utc)));
+        }
+        // SQLite's own `datetime()` text (a column default), read as UTC, as sqlx reads it.
+        chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f")
+            .map(|t| Ts(t.and_utc()))
             .map_err(|e| FromSqlError::Other(Box::new(e)))
     }
 }

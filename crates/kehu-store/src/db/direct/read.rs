@@ -40,6 +40,14 @@ impl Readers {
         &self,
         f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
     ) -> Option<Result<T, StoreError>> {
+        self.read_with(|c| f(c).map_err(DirectError::wrap))
+    }
+
+    /// [`Readers::read`] for `f` answering the store's errors.
+    pub(crate) fn read_with<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Option<Result<T, StoreError>> {
         let shared = self.0.as_ref()?;
         let idle = shared
             .idle
@@ -50,7 +58,7 @@ impl Readers {
             Ok(c) => c,
             Err(e) => return Some(Err(DirectError::wrap(e))),
         };
-        let out = f(&conn).map_err(DirectError::wrap);
+        let out = f(&conn);
         if conn.is_autocommit() {
             let mut idle = shared.idle.lock().unwrap_or_else(PoisonError::into_inner);
             if idle.len() < MAX_IDLE {

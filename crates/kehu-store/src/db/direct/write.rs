@@ -90,6 +90,71 @@ impl WriteGate {
     }
 }
 
+impl WriteGate {
+    /// Opens a write transaction (`BEGIN IMMEDIATE`) on the direct writer's connection, for
+    /// statements written as [`crate::db::query::Query`]s. `None` when this store has no
+    /// such connection: take the sqlx path then.
+    pub(crate) async fn begin(&self) -> Option<Result<DirectTx, StoreError>> {
+        if !self.direct {
+            return None;
+        }
+        Some(self.begin_direct().await)
+    }
+
+    async fn begin_direct(&self) -> Result<DirectTx, StoreError> {
+        let mut writer = self.enter().await?;
+        writer
+            .connection()?
+            .prepare_cached("BEGIN IMMEDIATE")
+            .and_then(|mut s| s.execute([]))
+            .map_err(DirectError::wrap)?;
+        Ok(DirectTx { writer, open: true })
+    }
+}
+
+/// A write transaction open on the direct writer, holding this process's turn to write:
+/// committed by [`DirectTx::commit`], rolled back when dropped otherwise (an error, a
+/// panic, a cancelled request).
+pub(crate) struct DirectTx {
+    writer: GateGuard,
+    open: bool,
+}
+
+impl DirectTx {
+    /// The connection, inside the transaction.
+    pub(crate) fn conn(&self) -> Result<&Connection, StoreError> {
+        self.writer.conn.as_ref().ok_or(StoreError::Busy)
+    }
+
+    /// Commits.
+    pub(crate) fn commit(mut self) -> Result<(), StoreError> {
+        self.conn()?
+            .prepare_cached("COMMIT")
+            .and_then(|mut s| s.execute([]))
+            .map_err(DirectError::wrap)?;
+        self.open = false;
+        self.writer.committed();
+        Ok(())
+    }
+}
+
+impl Drop for DirectTx {
+    fn drop(&mut self) {
+        if !self.open {
+            return;
+        }
+        let Some(conn) = self.writer.conn.as_ref() else {
+            return;
+        };
+        let _ = conn.execute_batch("ROLLBACK");
+        if !conn.is_autocommit() {
+            // The rollback failed too: start afresh rather than write inside a transaction
+            // nobody ends.
+            self.writer.conn = None;
+        }
+    }
+}
+
 impl Writer {
     fn run<T>(
         &mut self,
