@@ -141,13 +141,15 @@ async fn reveal_ids(
 }
 
 /// The index's candidates scored against the input, those at or above [`WARN_SCORE`], the
-/// likeliest [`MAX_FUZZY`].
+/// likeliest [`MAX_FUZZY`]. The matcher has no data-set statistics; what the index counted
+/// of the name keys each candidate shares with the input stands in for them (a name part no
+/// other stored customer holds).
 fn fuzzy_matches(prepared: &Prepared, candidates: Vec<Candidate>) -> Vec<(Candidate, Match)> {
     let matcher = Matcher::new(Level::Account);
     let mut found: Vec<(Candidate, Match)> = candidates
         .into_iter()
         .filter_map(|c| {
-            let m = matcher.compare(prepared, &Prepared::new(&c.record));
+            let m = matcher.compare_shared(prepared, &Prepared::new(&c.record), c.shared_keys);
             (m.score >= WARN_SCORE).then_some((c, m))
         })
         .collect();

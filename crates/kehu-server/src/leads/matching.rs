@@ -58,7 +58,7 @@ pub async fn customer_hits(state: &AppState, lead: &NewLead) -> Result<Vec<Custo
         .into_iter()
         .filter(|c| !hits.iter().any(|h| h.customer == c.customer_id))
         .filter_map(|c| {
-            let m = matcher.compare(&prepared, &Prepared::new(&c.record));
+            let m = matcher.compare_shared(&prepared, &Prepared::new(&c.record), c.shared_keys);
             (m.score >= MATCH_SCORE).then(|| CustomerHit {
                 customer: c.customer_id,
                 name: c.name,

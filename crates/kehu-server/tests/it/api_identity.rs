@@ -145,7 +145,8 @@ async fn editing_a_phone_onto_another_customers_mobile_is_refused() {
     for b in BACKENDS {
         let o = org(b).await;
         o.app.customer(&o.zhang, "南京恒达", "13600001111").await;
-        let mine = o.app.customer(&o.li, "南京恒达贸易", "13600002222").await;
+        // Another firm's name: 南京恒达贸易 would now be a fuzzy hit on the only 恒达 of 南京.
+        let mine = o.app.customer(&o.li, "南京远航贸易", "13600002222").await;
         let path = format!("/api/v1/customers/{}", id_of(&mine));
         let r = o
             .app

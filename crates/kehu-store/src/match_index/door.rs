@@ -40,14 +40,16 @@ const CANDIDATE_ROWS: &str = " select 0 as src, c.id as id, c.name as name, c.ph
      c.credit_code as credit_code, c.province as province, c.city as city, \
      c.owner_since as owner_since, o.name as owner_name, k.name as contact_name, \
      k.phone as contact_phone, r.shared as shared, k.id as ord, null as kind, null as strong, \
-     null as value from r join customers c on c.id = r.customer_id \
+     null as value, r.name_n as name_n, r.sound_n as sound_n from r \
+     join customers c on c.id = r.customer_id \
      left join users o on o.id = c.owner_id left join contacts k on k.customer_id = c.id \
      where c.merged_into is null";
 
 /// The customers holding one key (`src` is the key's place, from 1), strong ones first.
 const KEY_ROW_COLUMNS: &str = ", c.id, c.name, c.phone, cast(null as text), cast(null as text), \
      cast(null as text), c.owner_since, o.name, cast(null as text), cast(null as text), 0, 0, \
-     k.kind, k.strong, k.value from identity_keys k join customers c on c.id = k.customer_id \
+     k.kind, k.strong, k.value, cast(null as bigint), cast(null as bigint) \
+     from identity_keys k join customers c on c.id = k.customer_id \
      left join users o on o.id = c.owner_id where k.kind = ";
 
 struct DoorRow {
@@ -67,6 +69,8 @@ struct DoorRow {
     kind: Option<String>,
     strong: Option<bool>,
     value: Option<String>,
+    name_n: Option<i64>,
+    sound_n: Option<i64>,
 }
 
 /// The statement's columns in order, `ord` among them.
@@ -87,6 +91,8 @@ type RawDoorRow = (
     Option<String>,
     Option<bool>,
     Option<String>,
+    Option<i64>,
+    Option<i64>,
 );
 
 impl From<RawDoorRow> for DoorRow {
@@ -109,6 +115,8 @@ impl From<RawDoorRow> for DoorRow {
             kind: r.13,
             strong: r.14,
             value: r.15,
+            name_n: r.16,
+            sound_n: r.17,
         }
     }
 }
@@ -192,6 +200,8 @@ fn fold(rows: Vec<DoorRow>) -> DoorMatches {
                 r.contact_name,
                 r.contact_phone,
                 r.shared,
+                r.name_n,
+                r.sound_n,
             )
         })
         .collect();

@@ -1,8 +1,10 @@
 //! Candidate lookup with bounded work, in one statement however many keys: it reads the
 //! posting list of every probed key that is under its kind's cap (the key's count in
 //! `match_key_counts` decides, so a common key costs one primary-key read and returns
-//! nothing), tallies the postings by customer and returns the best candidates' data. Only
-//! candidate rows cross from the database: on SQLite each row is a hop between threads.
+//! nothing), tallies the postings by customer, each weighted by how rare its key is, and
+//! returns the best candidates' data with the posting count of the rarest name key each
+//! shares with the query. Only candidate rows cross from the database: on SQLite each row is
+//! a hop between threads.
 
 use crate::Store;
 use crate::db::Tx;
@@ -10,8 +12,8 @@ use crate::db::query::Query;
 use crate::error::StoreError;
 use chrono::{DateTime, Utc};
 use kehu_domain::customer::mask_phone;
-use kehu_domain::identity::matching::Record;
-use kehu_domain::identity::matching::index::{Probe, StoredCustomer, record_of};
+use kehu_domain::identity::matching::index::{KeyPart, Probe, StoredCustomer, record_of};
+use kehu_domain::identity::matching::{Record, SharedKeys};
 use kehu_domain::ids::CustomerId;
 
 /// An existing customer the index proposes for comparison.
@@ -29,12 +31,16 @@ pub struct Candidate {
     pub masked_phone: String,
     /// What the matcher compares. Holds unmasked phones: compare it, never show it.
     pub record: Record,
-    /// How strongly the index proposes it: keys in common, an exact one counting ten.
+    /// How strongly the index proposes it: the keys in common, each weighing 1,000 divided
+    /// by its posting count (an exact one ten times that).
     pub shared: u32,
+    /// Postings of the rarest name keys it shares with the query, for the matcher.
+    pub shared_keys: SharedKeys,
 }
 
 /// id, name, phone, credit code, province, city, owner since, owner name, contact name,
-/// contact phone, keys shared.
+/// contact phone, keys shared (weighted), postings of the rarest shared name key and of the
+/// rarest shared sound key.
 pub(super) type DataRow = (
     i64,
     String,
@@ -47,6 +53,8 @@ pub(super) type DataRow = (
     Option<String>,
     Option<String>,
     i64,
+    Option<i64>,
+    Option<i64>,
 );
 
 /// Probes are sent in multiples of this many (see `match_candidates`).
@@ -55,20 +63,33 @@ const PROBE_BUCKET: usize = 8;
 /// A key no record has: blocking keys carry their kind (1 or more) in the top bits.
 const NO_KEY: i64 = 0;
 
-/// What an exact key (phone, e-mail, credit code) counts for in the tally; any other key
-/// counts one.
-const EXACT_WEIGHT: i32 = 10;
+/// What a shared key counts for in the tally, divided by its posting count: a key only this
+/// customer holds says more than one that twenty hold (天津|农业 next to 沛驰). An exact key
+/// (phone, e-mail, credit code) counts ten times as much.
+const KEY_WEIGHT: i64 = 1000;
 
-/// After the postings (`p`): the tally by customer but the one excluded…
-const TALLY: &str = "), r as (select customer_id, cast(sum(w) as bigint) as shared from p \
-     where customer_id <> ";
+/// What a posting's part is sent as: the tally keeps the fewest postings per part.
+fn part_code(part: KeyPart) -> i32 {
+    match part {
+        KeyPart::Name => 1,
+        KeyPart::Sound => 2,
+        KeyPart::Identity | KeyPart::Contact => 0,
+    }
+}
+
+/// After the postings (`p`): the tally by customer but the one excluded, and per customer the
+/// postings of its rarest shared name key (part 1) and sound key (part 2)…
+const TALLY: &str = "), r as (select customer_id, cast(sum(w) as bigint) as shared, \
+     min(case when part = 1 then n end) as name_n, min(case when part = 2 then n end) as sound_n \
+     from p where customer_id <> ";
 
 /// …the best `limit`…
 const RANKED: &str = " group by customer_id order by shared desc, customer_id desc limit ";
 
 /// …and their data, a row per contact.
 const DATA: &str = " select c.id, c.name, c.phone, c.credit_code, c.province, c.city, c.owner_since, \
-     o.name, k.name, k.phone, r.shared from r join customers c on c.id = r.customer_id \
+     o.name, k.name, k.phone, r.shared, r.name_n, r.sound_n from r \
+     join customers c on c.id = r.customer_id \
      left join users o on o.id = c.owner_id left join contacts k on k.customer_id = c.id \
      where c.merged_into is null order by c.id, k.id";
 
@@ -107,20 +128,25 @@ pub(super) fn push_ranked(
     exclude: Option<CustomerId>,
     limit: usize,
 ) {
-    q.push("with p (customer_id, w) as (");
+    q.push("with p (customer_id, w, n, part) as (");
     // Padded with keys no record has, so the statement text (and its prepared form, cached
     // per connection) depends only on the number of keys rounded up; never empty.
     let padded = probes.len().max(1).div_ceil(PROBE_BUCKET) * PROBE_BUCKET;
     for i in 0..padded {
-        let (key, cap, a, b, w) = match probes.get(i) {
+        let (key, cap, a, b, w, part) = match probes.get(i) {
             Some(probe) => (
                 probe.key,
                 probe.cap as i64,
                 probe.pairs_with(true),
                 probe.pairs_with(false),
-                if probe.exact { EXACT_WEIGHT } else { 1 },
+                if probe.exact {
+                    10 * KEY_WEIGHT
+                } else {
+                    KEY_WEIGHT
+                },
+                part_code(probe.part),
             ),
-            None => (NO_KEY, 0, false, false, 0),
+            None => (NO_KEY, 0, false, false, 0, 0),
         };
         if i > 0 {
             q.push(" union all ");
@@ -130,8 +156,12 @@ pub(super) fn push_ranked(
         // cap is not read at all. The count is the outer loop (`cross join` fixes the order
         // on SQLite): as a scalar subquery in the posting scan's WHERE, SQLite tested it on
         // every posting, so a key of 13,000 postings cost half a millisecond to skip.
+        // The weight is divided by the key's count (at least 1: a count is never below its
+        // postings, but a division by zero must not fail the statement on PostgreSQL).
         q.push("select k.customer_id, cast(")
-            .push_bind(i64::from(w))
+            .push_bind(w)
+            .push(" as bigint) / (case when m.n > 1 then m.n else 1 end), m.n, cast(")
+            .push_bind(part)
             .push(" as integer) from match_key_counts m cross join match_keys k where m.key = ")
             .push_bind(key)
             .push(" and m.n < ")
@@ -181,7 +211,22 @@ pub(super) fn candidates(rows: Vec<DataRow>) -> Vec<Candidate> {
 }
 
 fn candidate(row: DataRow, contacts: &[(String, Option<String>)]) -> Candidate {
-    let (id, name, phone, credit_code, province, city, owner_since, owner_name, _, _, shared) = row;
+    let (
+        id,
+        name,
+        phone,
+        credit_code,
+        province,
+        city,
+        owner_since,
+        owner_name,
+        _,
+        _,
+        shared,
+        name_n,
+        sound_n,
+    ) = row;
+    let postings = |n: Option<i64>| n.map(|n| u32::try_from(n.max(1)).unwrap_or(u32::MAX));
     let record = stored_record(
         &name,
         &phone,
@@ -198,6 +243,10 @@ fn candidate(row: DataRow, contacts: &[(String, Option<String>)]) -> Candidate {
         owner_since,
         record,
         shared: u32::try_from(shared).unwrap_or(u32::MAX),
+        shared_keys: SharedKeys {
+            name: postings(name_n),
+            sound: postings(sound_n),
+        },
     }
 }
 

@@ -301,3 +301,45 @@ async fn a_customer_merged_into_another_is_no_candidate() {
         assert_eq!(found(s, "华星精密", None, None).await, vec![kept], "{b:?}");
     }
 }
+
+#[tokio::test]
+async fn a_name_part_one_customer_holds_is_proposed_before_parts_many_share() {
+    for b in BACKENDS {
+        let o = org(b).await;
+        let s = &o.db.store;
+        // 沛驰 is entered first (the lowest id), without a city; then 25 firms of 天津 whose
+        // names share 农业 with the query, one key each, as 沛驰 shares one.
+        let peichi = s
+            .create_customer(&o.rep_a, &new_customer("沛驰", "13800138000"), t0())
+            .await
+            .expect("create");
+        let chars: Vec<char> = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥金木水火土"
+            .chars()
+            .collect();
+        for i in 0..25 {
+            let name = format!("天津{}{}农业", chars[i], chars[(i + 5) % chars.len()]);
+            s.create_customer(&o.rep_a, &new_customer(&name, &format!("139{i:08}")), t0())
+                .await
+                .expect("create");
+        }
+        let query = record_of(&StoredCustomer {
+            name: "天津沛驰农业科技",
+            ..StoredCustomer::default()
+        });
+        let found = s
+            .match_candidates(&probes(&Prepared::new(&query)), None, 24)
+            .await
+            .expect("candidates");
+        assert_eq!(found.len(), 24, "{b:?}: more candidates than the limit");
+        assert_eq!(
+            found[0].customer_id, peichi,
+            "{b:?}: the key only 沛驰 holds outweighs one that 25 customers hold"
+        );
+        assert_eq!(
+            found[0].shared_keys.name,
+            Some(1),
+            "{b:?}: and the index says no other customer's name holds it"
+        );
+        assert_eq!(found[1].shared_keys.name, Some(25), "{b:?}: 天津|农业");
+    }
+}

@@ -40,6 +40,34 @@ pub struct Probe {
     /// The key is an exact value (phone, e-mail, credit code): worth more as evidence that
     /// a candidate is worth scoring.
     pub exact: bool,
+    /// What part of the record the key is made of. The index tells, per candidate, how many
+    /// postings the rarest shared key of the company name has
+    /// ([`SharedKeys`](super::SharedKeys)).
+    pub part: KeyPart,
+}
+
+/// What part of a record a key is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyPart {
+    /// An exact value: phone, e-mail, WeChat id, credit code.
+    Identity,
+    /// A character bigram of a Chinese company core (with the city, or alone).
+    Name,
+    /// A pinyin prefix of a company name, where Latin-letter names meet Chinese ones.
+    Sound,
+    /// A contact person's name with a city or a brand.
+    Contact,
+}
+
+impl KeyPart {
+    fn of(kind: Kind) -> Self {
+        match kind {
+            Kind::CityGram | Kind::Gram | Kind::CityBrand => Self::Name,
+            Kind::CityPinyin | Kind::Pinyin | Kind::PinyinNoCity => Self::Sound,
+            Kind::ContactCity | Kind::ContactBrand | Kind::Contact => Self::Contact,
+            _ => Self::Identity,
+        }
+    }
 }
 
 impl Probe {
@@ -79,6 +107,7 @@ pub fn probes(p: &Prepared) -> Vec<Probe> {
                 role_a: k.role_a,
                 cap: kind.cap(),
                 exact: kind.is_exact(),
+                part: KeyPart::of(kind),
             }
         })
         .collect()

@@ -1,5 +1,5 @@
 use super::*;
-use crate::identity::matching::{Level, Matcher};
+use crate::identity::matching::{Level, Matcher, SharedKeys};
 use std::collections::{BTreeSet, HashMap};
 
 fn rec(company: &str, city: &str) -> Record {
@@ -151,4 +151,112 @@ fn a_stored_customer_becomes_a_record() {
 fn the_fingerprint_is_stable_within_a_build() {
     assert_eq!(fingerprint(), fingerprint());
     assert_ne!(fingerprint(), 0);
+}
+
+/// What the store counts for each candidate of `query`: per part, the postings of the rarest
+/// key under its cap that the candidate shares with the query.
+fn shared_keys(
+    map: &HashMap<i64, Vec<(usize, bool)>>,
+    query: &Record,
+) -> HashMap<usize, SharedKeys> {
+    let mut out: HashMap<usize, SharedKeys> = HashMap::new();
+    for probe in probes(&Prepared::new(query)) {
+        let Some(list) = map.get(&probe.key) else {
+            continue;
+        };
+        if list.len() >= probe.cap {
+            continue;
+        }
+        let n = list.len() as u32;
+        for (i, _) in list.iter().filter(|(_, a)| probe.pairs_with(*a)) {
+            let s = out.entry(*i).or_default();
+            let slot = match probe.part {
+                KeyPart::Name => &mut s.name,
+                KeyPart::Sound => &mut s.sound,
+                KeyPart::Identity | KeyPart::Contact => continue,
+            };
+            *slot = Some(slot.map_or(n, |m| m.min(n)));
+        }
+    }
+    out
+}
+
+/// The check at the door: `query` against each of `stored` the index proposes, with the
+/// index's counts; the stored records it calls one customer with `query`.
+fn door_hits(stored: &[Record], query: &Record) -> BTreeSet<usize> {
+    let map = index(stored);
+    let matcher = Matcher::new(Level::Account);
+    let q = Prepared::new(query);
+    shared_keys(&map, query)
+        .into_iter()
+        .filter(|(i, shared)| {
+            matcher
+                .compare_shared(&q, &Prepared::new(&stored[*i]), *shared)
+                .is_match
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+fn person(company: &str, city: &str, contact: &str) -> Record {
+    Record {
+        contact: Some(contact.to_owned()),
+        ..rec(company, city)
+    }
+}
+
+#[test]
+fn a_brand_only_one_stored_firm_holds_warns_a_rep_naming_another_person() {
+    let stored = [
+        Record {
+            mobile: Some("13800138000".into()),
+            ..person("杭州峰康光电科技有限公司", "杭州", "李娜")
+        },
+        rec("上海申达物流有限公司", "上海"),
+    ];
+    // Another person of the firm types its brand and city: no other stored customer's name
+    // holds 峰康, so the name stands for this firm.
+    let query = person("峰康", "杭州", "王强");
+    assert_eq!(door_hits(&stored, &query), BTreeSet::from([0]));
+    // Without the index's counts the brand alone could be any firm's.
+    let m =
+        Matcher::new(Level::Account).compare(&Prepared::new(&query), &Prepared::new(&stored[0]));
+    assert!(!m.is_match, "{m:?}");
+    // The same for an English card of the firm: no other name of the city sounds so.
+    let card = person(
+        "Hangzhou Fengkang Optoelectronics Technology Co., Ltd.",
+        "杭州",
+        "Wang Qiang",
+    );
+    assert_eq!(door_hits(&stored, &card), BTreeSet::from([0]));
+}
+
+#[test]
+fn a_brand_two_stored_firms_hold_is_not_enough() {
+    let stored = [
+        person("杭州峰康光电科技有限公司", "杭州", "李娜"),
+        person("杭州峰康物流有限公司", "杭州", "赵敏"),
+    ];
+    let query = person("峰康", "杭州", "王强");
+    assert_eq!(
+        shared_keys(&index(&stored), &query)[&0].name,
+        Some(2),
+        "both hold 杭州|峰康"
+    );
+    assert!(door_hits(&stored, &query).is_empty());
+}
+
+#[test]
+fn a_rare_name_one_character_apart_is_still_another_firm() {
+    let stored = [person("苏州华星精密机械有限公司", "苏州", "张伟")];
+    // Only this firm holds 苏州|精密 and 苏州|机械, yet 华兴 is not 华星: a twin, not a typo.
+    let twin = person("苏州华兴精密机械", "苏州", "李强");
+    assert_eq!(
+        shared_keys(&index(&stored), &twin)[&0].name,
+        Some(1),
+        "the trade's bigrams are rare here"
+    );
+    assert!(door_hits(&stored, &twin).is_empty());
+    // Its brand alone shares no name key at all.
+    assert!(door_hits(&stored, &person("华兴", "苏州", "李强")).is_empty());
 }

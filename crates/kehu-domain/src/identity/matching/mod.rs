@@ -28,7 +28,7 @@ mod sound;
 
 pub use cluster::{Clustering, Link, Progress, Stage, cluster};
 pub use prepare::{Prepared, present};
-pub use score::{Match, Matcher, Reason};
+pub use score::{Match, Matcher, Reason, SharedKeys};
 
 /// What counts as one entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]

@@ -123,6 +123,22 @@ pub struct Match {
     pub reasons: Vec<Reason>,
 }
 
+/// What the match index knows of how common the company name is that a query record shares
+/// with a stored one, for a matcher without data-set statistics (the check at the door).
+///
+/// Of the keys both names carry (bigrams of a Chinese core, pinyin prefixes of a name), the
+/// fewest postings any one of them has, counted where the two records meet: in their city
+/// when both name the same one, in the whole book when one names none. The stored record is
+/// one of the postings, so 1 says that no other stored customer's name holds that part.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SharedKeys {
+    /// Chinese names: postings of the rarest bigram key both cores hold.
+    pub name: Option<u32>,
+    /// A Latin-letter name (against a Chinese or another Latin one): postings of the rarest
+    /// pinyin key both hold.
+    pub sound: Option<u32>,
+}
+
 /// Facts about the whole data set that change what an agreement is worth.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Context {
@@ -185,8 +201,15 @@ impl Matcher {
 
     /// Score and reasons for `a` against `b` (symmetric).
     pub fn compare(&self, a: &Prepared, b: &Prepared) -> Match {
+        self.compare_shared(a, b, SharedKeys::default())
+    }
+
+    /// [`Matcher::compare`] for a stored record `b` the match index proposed for `a`, with
+    /// what the index counted of the name keys they share. A matcher fitted to a data set
+    /// has its own statistics and does not read `shared`.
+    pub fn compare_shared(&self, a: &Prepared, b: &Prepared, shared: SharedKeys) -> Match {
         let mut found: Vec<(Reason, f32)> = Vec::new();
-        let total = PRIOR + self.evidence(a, b, &mut |r, w| found.push((r, w)));
+        let total = PRIOR + self.evidence(a, b, shared, &mut |r, w| found.push((r, w)));
         found.sort_by(|x, y| y.1.abs().total_cmp(&x.1.abs()));
         Match {
             score: logistic(total),
@@ -197,11 +220,17 @@ impl Matcher {
 
     /// The score alone, without collecting reasons (the clustering's hot path).
     pub(super) fn score(&self, a: &Prepared, b: &Prepared) -> f32 {
-        logistic(PRIOR + self.evidence(a, b, &mut |_, _| {}))
+        logistic(PRIOR + self.evidence(a, b, SharedKeys::default(), &mut |_, _| {}))
     }
 
     /// Adds up the evidence, reporting each non-zero term to `sink`.
-    fn evidence(&self, a: &Prepared, b: &Prepared, sink: &mut impl FnMut(Reason, f32)) -> f32 {
+    fn evidence(
+        &self,
+        a: &Prepared,
+        b: &Prepared,
+        shared: SharedKeys,
+        sink: &mut impl FnMut(Reason, f32),
+    ) -> f32 {
         let account = self.level == Level::Account;
         let mut total = 0.0;
         let mut person = false;
@@ -263,7 +292,7 @@ impl Matcher {
             add(Reason::SameWechat, 14.0);
         }
         if let (Some(x), Some(y)) = (&a.company, &b.company) {
-            let (reason, weight) = names::company(x, y, self.ambiguity(a, b, x, y));
+            let (reason, weight) = names::company(x, y, self.ambiguity(a, b, x, y, shared));
             add(reason, weight);
             match (&x.branch, &y.branch) {
                 (Some(p), Some(q)) if p != q => add(Reason::DifferentBranch, -10.0),
@@ -298,7 +327,18 @@ impl Matcher {
 
     /// How many firms of the records' shared city a short or pinyin name could stand for;
     /// for a longer name where a city is missing, how many cities have a firm of that name.
-    fn ambiguity(&self, a: &Prepared, b: &Prepared, x: &Company, y: &Company) -> Ambiguity {
+    /// Without data-set statistics, what the index counted of the shared name keys.
+    fn ambiguity(
+        &self,
+        a: &Prepared,
+        b: &Prepared,
+        x: &Company,
+        y: &Company,
+        shared: SharedKeys,
+    ) -> Ambiguity {
+        if !self.context.fitted {
+            return counted_ambiguity(x, y, shared);
+        }
         if self.context.fitted
             && (a.city.is_none() || b.city.is_none())
             && !x.latin
@@ -430,6 +470,24 @@ pub(super) fn same_person(a: &Contact, b: &Contact) -> bool {
     };
     let (x, y) = (spelled(a), spelled(b));
     x == y || a.reversed.as_deref() == Some(&*y) || b.reversed.as_deref() == Some(&*x)
+}
+
+/// The ambiguity of a name from the index's counts. A count bounds from above how many
+/// stored firms the shared name could stand for (a bigram may sit anywhere in another firm's
+/// name, a pinyin prefix begin another word), so only a count of one says something: no other
+/// stored customer's name holds that part, and the name stands for this firm as far as the
+/// book shows. A larger count leaves it unknown, as it was without counts.
+fn counted_ambiguity(x: &Company, y: &Company, shared: SharedKeys) -> Ambiguity {
+    let holders = if x.latin || y.latin {
+        shared.sound
+    } else {
+        shared.name
+    };
+    if holders == Some(1) {
+        Ambiguity::One(1.0)
+    } else {
+        Ambiguity::Unknown
+    }
 }
 
 fn logistic(bits: f32) -> f32 {

@@ -114,6 +114,7 @@ macro_rules! param_from {
 }
 
 param_from!(I64: i64 => |v| Some(v), Option<i64> => |v| v, u32 => |v| Some(i64::from(v)),
+    i32 => |v| Some(i64::from(v)),
     usize => |v| Some(i64::try_from(v).unwrap_or(i64::MAX)),
     Option<usize> => |v| v.map(|v| i64::try_from(v).unwrap_or(i64::MAX)));
 param_from!(F64: f64 => |v| Some(v), Option<f64> => |v| v);
