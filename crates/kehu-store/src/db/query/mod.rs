@@ -40,13 +40,18 @@ pub(crate) enum Param {
 pub(crate) struct Query {
     sql: Cow<'static, str>,
     params: Vec<Param>,
+    /// The text names `$1`, `$2`, … first in that order, so SQLite's index of each is its
+    /// number and binding needs no lookup of names (which SQLite makes a linear search).
+    out_of_order: bool,
 }
 
 impl Query {
     /// A statement whose text numbers its placeholders itself.
     pub(crate) fn new(sql: impl Into<Cow<'static, str>>) -> Query {
+        let sql = sql.into();
         Query {
-            sql: sql.into(),
+            out_of_order: !in_order(&sql),
+            sql,
             params: Vec::new(),
         }
     }
@@ -57,11 +62,12 @@ impl Query {
         self
     }
 
-    /// Appends text (never user input: it is not escaped).
+    /// Appends text (never user input: it is not escaped). Placeholders belong in
+    /// [`Query::push_bind`]; text naming its own is bound by name.
     pub(crate) fn push(&mut self, sql: impl Display) -> &mut Query {
-        use std::fmt::Write;
-        // Writing to a String cannot fail.
-        let _ = write!(self.sql.to_mut(), "{sql}");
+        let at = self.sql.len();
+        self.write(sql);
+        self.out_of_order |= self.sql[at..].contains('$');
         self
     }
 
@@ -69,7 +75,14 @@ impl Query {
     pub(crate) fn push_bind(&mut self, value: impl Into<Param>) -> &mut Query {
         self.params.push(value.into());
         let n = self.params.len();
-        self.push(format_args!("${n}"))
+        self.write(format_args!("${n}"));
+        self
+    }
+
+    fn write(&mut self, sql: impl Display) {
+        use std::fmt::Write;
+        // Writing to a String cannot fail.
+        let _ = write!(self.sql.to_mut(), "{sql}");
     }
 
     /// Appends `$a, $b, …`, one placeholder per value (an empty list appends nothing).
@@ -101,6 +114,24 @@ impl Query {
         }
         self
     }
+}
+
+/// Whether every `$N` of `sql` first appears after `$1` … `$N-1` (placeholders inside string
+/// literals count too: a false "out of order" only costs the lookup by name).
+fn in_order(sql: &str) -> bool {
+    let mut seen = 0usize;
+    let mut rest = sql;
+    while let Some(at) = rest.find('$') {
+        rest = &rest[at + 1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if let Ok(n) = rest[..digits].parse::<usize>() {
+            if n > seen + 1 {
+                return false;
+            }
+            seen = seen.max(n);
+        }
+    }
+    true
 }
 
 macro_rules! param_from {

@@ -108,18 +108,23 @@ fn row<T, R>(
 /// n-th whatever the order the text names them in, as sqlx binds them.
 fn prepared<'c>(conn: &'c Connection, q: &Query) -> Result<CachedStatement<'c>, StoreError> {
     let mut stmt = conn.prepare_cached(&q.sql).map_err(DirectError::wrap)?;
-    for i in 1..=stmt.parameter_count() {
-        let n = stmt
-            .parameter_name(i)
-            .and_then(|name| name.strip_prefix('$'))
-            .and_then(|n| n.parse::<usize>().ok())
-            .unwrap_or(i);
-        let value = q.params.get(n - 1).ok_or_else(|| {
-            DirectError::wrap(rusqlite::Error::InvalidParameterCount(
-                q.params.len(),
-                stmt.parameter_count(),
-            ))
-        })?;
+    let count = stmt.parameter_count();
+    let unbound = || {
+        DirectError::wrap(rusqlite::Error::InvalidParameterCount(
+            q.params.len(),
+            count,
+        ))
+    };
+    for i in 1..=count {
+        let n = if q.out_of_order {
+            stmt.parameter_name(i)
+                .and_then(|name| name.strip_prefix('$'))
+                .and_then(|n| n.parse::<usize>().ok())
+                .unwrap_or(i)
+        } else {
+            i
+        };
+        let value = q.params.get(n - 1).ok_or_else(unbound)?;
         stmt.raw_bind_parameter(i, value)
             .map_err(DirectError::wrap)?;
     }

@@ -114,3 +114,13 @@ async fn sqlx_statements_refuse_the_direct_writer_with_an_error_not_a_panic() {
     .await;
     assert!(matches!(out, Err(crate::error::StoreError::NotDirect)));
 }
+
+#[test]
+fn placeholders_are_in_order_when_each_first_appears_after_the_ones_before() {
+    assert!(super::in_order("select $1, $2, $1, $3"));
+    assert!(super::in_order("select 1"));
+    assert!(!super::in_order("select $2 || $1"));
+    let mut q = Query::new("select $1 where x = ");
+    q.push_bind(1i64).push_bind(2i64);
+    assert!(!q.out_of_order, "push_bind numbers in textual order");
+}
