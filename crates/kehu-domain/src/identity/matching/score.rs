@@ -262,7 +262,7 @@ impl Matcher {
                 .any(|m| b.mobiles.contains(m) && !self.is_junk(Kind::Mobile, &m.to_le_bytes()));
             if shared {
                 add(Reason::SameMobile, 16.0);
-            } else {
+            } else if !(account && self.other_people(a, b)) {
                 add(Reason::DifferentMobile, if account { -1.0 } else { -5.0 });
             }
         }
@@ -384,6 +384,17 @@ impl Matcher {
             Ambiguity::Several
         } else {
             Ambiguity::One(self.context.brand_trust)
+        }
+    }
+
+    /// Both records name their contact and the names are two people. Their mobiles then
+    /// differ whether or not the firm is one, so at account level that says nothing more.
+    fn other_people(&self, a: &Prepared, b: &Prepared) -> bool {
+        match (&a.contact, &b.contact) {
+            (Some(x), Some(y)) => {
+                matches!(self.contact(x, y), Some((Reason::DifferentContact, _)))
+            }
+            _ => false,
         }
     }
 

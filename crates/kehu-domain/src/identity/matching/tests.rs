@@ -424,3 +424,29 @@ fn at_contact_level_a_record_without_a_person_joins_at_most_one() {
     let c = cluster(&records, Level::Account, &());
     assert_eq!(c.cluster_of, vec![0, 0, 0], "one firm");
 }
+
+#[test]
+fn another_persons_mobile_is_no_evidence_against_the_firm_at_account_level() {
+    let stored = with(rec("宁波士弘医药有限公司"), |r| {
+        r.contact = Some("邹怡琪".into());
+        r.mobile = Some("13957400001".into());
+        r.city = Some("宁波".into());
+    });
+    // Another person of the firm: their mobile differs as any two people's do.
+    let other = with(rec("宁波士弘医药"), |r| {
+        r.contact = Some("王建国".into());
+        r.mobile = Some("13857400002".into());
+        r.city = Some("宁波".into());
+    });
+    let m = account(&other, &stored);
+    assert!(m.reasons.contains(&Reason::DifferentContact), "{m:?}");
+    assert!(!m.reasons.contains(&Reason::DifferentMobile), "{m:?}");
+    // The same person with another mobile: that still counts against.
+    let same_person = with(other.clone(), |r| r.contact = Some("邹怡琪".into()));
+    let m2 = account(&same_person, &stored);
+    assert!(m2.reasons.contains(&Reason::DifferentMobile), "{m2:?}");
+    // At contact level two people are two contacts, mobiles and all.
+    let c = compare(Level::Contact, &other, &stored);
+    assert!(c.reasons.contains(&Reason::DifferentMobile), "{c:?}");
+    assert!(!c.is_match, "{c:?}");
+}
