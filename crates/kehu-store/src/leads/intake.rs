@@ -8,13 +8,16 @@
 //! leads of one person at once: the partial UNIQUE index on open lead keys fails the second
 //! the same way, and its retry joins the first as a duplicate.
 
-use super::response::{NewEvent, add_event, start_clock};
+use super::response::{NewEvent, add_event, clock_of};
 use crate::Store;
 use crate::db::query::{Param, Query};
 use crate::db::{Tx, with_retry};
 use crate::error::StoreError;
 use crate::notifications::{NewNotification, NotificationKind, add_in};
-use crate::routing::{CAS_RETRIES, Decide, RouteFrom, RouteWith, cas_pause, route_in};
+use crate::routing::{
+    CAS_RETRIES, Decide, Placement, RouteFrom, RouteWith, WriteCtx, announce_first, cas_pause,
+    facts_of_new, plan_new,
+};
 use crate::rows::micros;
 use chrono::{DateTime, Utc};
 use kehu_domain::ids::{CustomerId, UserId};
@@ -158,15 +161,28 @@ impl Store {
         // Every statement here is a `Query`: on SQLite the whole transaction runs on the direct
         // writer without a hand-off.
         let mut tx = self.begin_hot_write().await?;
+        let window = source_window(&mut tx, req.source).await?;
         let hits = refresh_owners(&mut tx, req.hits).await?;
         let keys = req.lead.keys();
         let open = open_leads(&mut tx, &keys).await?;
         let decision = decide(&hits, open.first().map(|(o, _)| o));
+        // A lead left for routing is routed before it is written, so it is inserted where
+        // routing puts it: one insert rather than an insert, a read and an update.
+        let planned = match route.filter(|_| decision.explanation.outcome == Outcome::Unrouted) {
+            Some(with) => {
+                let customer = decision.customer;
+                let facts = facts_of_new(&mut tx, req.source.0, req.lead, customer).await?;
+                Some(plan_new(&mut tx, &facts, customer, with).await?)
+            }
+            None => None,
+        };
+        let placed = match &planned {
+            Some(p) => Placement::first(&p.routing, window.as_deref(), req.now)?,
+            None => placement_of(&decision, window.as_deref(), req.now)?,
+        };
         // A key seen before fails here on the UNIQUE (source, key) index.
-        let id = insert_lead(&mut tx, req, &decision).await?;
+        let id = insert_lead(&mut tx, req, &decision, &placed).await?;
         if let Some(owner) = decision.assigned_to {
-            // The owner's response window runs from the intake, as a routed rep's does.
-            start_clock(&mut tx, LeadId(id), req.now).await?;
             let event = NewEvent {
                 to: Some(owner),
                 ..NewEvent::system(LeadId(id), "assigned")
@@ -178,8 +194,17 @@ impl Store {
         if decision.explanation.outcome == Outcome::AssignedOwner {
             notify_owner(&mut tx, req, &decision).await?;
         }
-        if let Some(with) = route.filter(|_| decision.explanation.outcome == Outcome::Unrouted) {
-            route_in(&mut tx, LeadId(id), RouteFrom::Unrouted, with).await?;
+        if let Some(planned) = planned {
+            let ctx = WriteCtx {
+                lead: LeadId(id),
+                from: RouteFrom::Unrouted,
+                source_name: req.source_name,
+                window: window.as_deref(),
+                customer: decision.customer,
+                now: req.now,
+            };
+            announce_first(&mut tx, &ctx, &placed).await?;
+            planned.save_state(&mut tx).await?;
         }
         tx.commit().await?;
         let receipt = LeadReceipt {
@@ -297,7 +322,42 @@ async fn open_leads(tx: &mut Tx, keys: &[LeadKey]) -> Result<Vec<(OpenLead, Lead
     Ok(out)
 }
 
-async fn insert_lead(tx: &mut Tx, req: &LeadIntake<'_>, d: &Decision) -> Result<i64, StoreError> {
+/// The source's response window (JSON), for the clock of a lead assigned at intake.
+async fn source_window(tx: &mut Tx, source: LeadSourceId) -> Result<Option<String>, StoreError> {
+    let q = Query::new("select response_window from lead_sources where id = $1").bind(source.0);
+    let row: Option<(Option<String>,)> = tx.opt(&q).await?;
+    Ok(row.and_then(|(w,)| w))
+}
+
+/// Where intake's own decision puts a lead it does not route: with the owner (their
+/// response window runs from the intake, as a routed rep's does), joined to its open lead, or
+/// unrouted.
+fn placement_of(
+    d: &Decision,
+    window: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Placement, StoreError> {
+    let (due, next) = match d.assigned_to {
+        Some(_) => clock_of(window, now)?,
+        None => (None, None),
+    };
+    Ok(Placement {
+        status: d.status.code(),
+        assigned_to: d.assigned_to,
+        assigned_at: d.assigned_to.map(|_| micros(now)),
+        due,
+        next,
+        pool_team: None,
+        json: None,
+    })
+}
+
+async fn insert_lead(
+    tx: &mut Tx,
+    req: &LeadIntake<'_>,
+    d: &Decision,
+    placed: &Placement,
+) -> Result<i64, StoreError> {
     let l = req.lead;
     let explanation =
         serde_json::to_string(&d.explanation).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -311,14 +371,14 @@ async fn insert_lead(tx: &mut Tx, req: &LeadIntake<'_>, d: &Decision) -> Result<
         .then(|| serde_json::to_string(&l.tags))
         .transpose()
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let assigned_at = d.assigned_to.map(|_| micros(req.now));
     let q = Query::new(
         "insert into leads (source_id, idempotency_key, fingerprint, token_id, entered_by, \
          company, contact_name, phone, phone_ext, email, wechat, credit_code, province, city, \
          message, extra, status, assigned_to, assigned_at, customer_id, duplicate_of, outcome, \
-         explanation, received_at, industry, tags, grade) values ($1, $2, $3, $4, $5, $6, $7, \
-         $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, \
-         $25, $26, $27) returning id",
+         explanation, received_at, industry, tags, grade, routing, window_due_at, next_step_at, \
+         pool_team_id) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+         $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31) \
+         returning id",
     )
     .bind(req.source.0)
     .bind(req.idempotency_key)
@@ -336,9 +396,9 @@ async fn insert_lead(tx: &mut Tx, req: &LeadIntake<'_>, d: &Decision) -> Result<
     .bind(&l.city)
     .bind(&l.message)
     .bind(extra)
-    .bind(d.status.code())
-    .bind(d.assigned_to.map(|u| u.0))
-    .bind(assigned_at)
+    .bind(placed.status)
+    .bind(placed.assigned_to.map(|u| u.0))
+    .bind(placed.assigned_at)
     .bind(d.customer.map(|c| c.0))
     .bind(d.duplicate_of.map(|l| l.0))
     .bind(d.explanation.outcome.code())
@@ -346,7 +406,11 @@ async fn insert_lead(tx: &mut Tx, req: &LeadIntake<'_>, d: &Decision) -> Result<
     .bind(micros(req.now))
     .bind(&l.industry)
     .bind(tags)
-    .bind(l.grade.map(|g| g.code()));
+    .bind(l.grade.map(|g| g.code()))
+    .bind(placed.json.as_deref())
+    .bind(placed.due)
+    .bind(placed.next)
+    .bind(placed.pool_team.map(|t| t.0));
     let (id,): (i64,) = tx.one(&q).await?;
     Ok(id)
 }

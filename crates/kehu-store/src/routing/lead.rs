@@ -9,7 +9,7 @@ use crate::db::query::Query;
 use crate::error::StoreError;
 use kehu_domain::customer::Grade;
 use kehu_domain::ids::CustomerId;
-use kehu_domain::lead::LeadId;
+use kehu_domain::lead::{LeadId, NewLead};
 use kehu_domain::routing::LeadFacts;
 
 /// The columns of a lead `l` left-joined to its customer `c` that [`facts`] reads, in order.
@@ -98,4 +98,33 @@ pub(super) async fn to_route(
         window,
         customer: customer.map(CustomerId),
     }))
+}
+
+/// The facts of a lead from `source` not yet written, as [`to_route`] would read them once
+/// it is: the customer's industry and grade read here, under the same precedence.
+pub(crate) async fn of_new(
+    tx: &mut Tx,
+    source: i64,
+    lead: &NewLead,
+    customer: Option<CustomerId>,
+) -> Result<LeadFacts, StoreError> {
+    let (industry, grade) = match customer {
+        Some(c) => {
+            let q = Query::new("select industry, grade from customers where id = $1").bind(c.0);
+            let row: Option<(Option<String>, Option<String>)> = tx.opt(&q).await?;
+            row.unwrap_or_default()
+        }
+        None => (None, None),
+    };
+    Ok(LeadFacts {
+        source,
+        province: lead.province.clone(),
+        city: lead.city.clone(),
+        industry: lead.industry.clone().or(industry),
+        grade: grade
+            .as_deref()
+            .and_then(|g| Grade::parse(g).ok())
+            .or(lead.grade),
+        tags: lead.tags.clone(),
+    })
 }

@@ -15,14 +15,15 @@ use crate::db::{Tx, with_retry};
 use crate::error::StoreError;
 use crate::rows::micros;
 use chrono::{DateTime, FixedOffset, Utc};
-use kehu_domain::ids::UserId;
+use kehu_domain::ids::{CustomerId, UserId};
 use kehu_domain::lead::LeadId;
 use kehu_domain::routing::{
     CandidateFacts, FormerOwner, LeadFacts, Routing, RoutingRule, StrategyState,
 };
+pub(crate) use lead::of_new as facts_of_new;
 pub use simulate::SimulationFacts;
 use std::collections::HashMap;
-use write::WriteCtx;
+pub(crate) use write::{Placement, WriteCtx, announce_first};
 
 /// How often a routing that lost a compare-and-set is re-run (after [`cas_pause`]).
 pub(crate) const CAS_RETRIES: u32 = 30;
@@ -223,8 +224,70 @@ pub(crate) async fn route_in<F: Decide>(
         return Ok(None);
     };
     let missed = missed_reps(tx, lead, from).await?;
+    let planned = plan(tx, &read.facts, read.customer, from, &missed, with).await?;
+    let ctx = WriteCtx {
+        lead,
+        from,
+        source_name: &read.source_name,
+        window: read.window.as_deref(),
+        customer: read.customer,
+        now: with.now,
+    };
+    // The lead's compare-and-set first: when it moved, nothing at all is written.
+    if !write::apply(tx, &ctx, &planned.routing).await? {
+        return Ok(None);
+    }
+    planned.save_state(tx).await?;
+    Ok(Some(Routed {
+        routing: planned.routing,
+    }))
+}
+
+/// A routing decided inside a transaction and not yet written, with the rules it read (for
+/// the chosen rule's compare-and-set).
+pub(crate) struct Planned {
+    /// The decision.
+    pub routing: Routing,
+    rules: Vec<RuleState>,
+}
+
+impl Planned {
+    /// Writes the new state of the rule that decided, compare-and-set on what was read;
+    /// [`StoreError::Stale`] when another routing advanced it first.
+    pub(crate) async fn save_state(&self, tx: &mut Tx) -> Result<(), StoreError> {
+        if let Some((index, state)) = &self.routing.state {
+            let (id, _, old) = &self.rules[*index];
+            save_state(tx, *id, state, old.as_ref().map(|(_, v)| *v)).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The first routing of a lead not yet written (intake inserts it already routed): what
+/// [`route_in`] decides for an unrouted lead with these facts, matching `customer`.
+pub(crate) async fn plan_new<F: Decide>(
+    tx: &mut Tx,
+    facts: &LeadFacts,
+    customer: Option<CustomerId>,
+    with: &RouteWith<F>,
+) -> Result<Planned, StoreError> {
+    plan(tx, facts, customer, RouteFrom::Unrouted, &[], with).await
+}
+
+/// Decides a routing inside `tx`: `decide` sees the lead's facts, the former owner of the
+/// pool customer it matched (a first routing only), the rules with their state and the
+/// facts, read in this transaction, of the reps of the rules that take the lead; `missed`
+/// are the reps a reassignment passes over.
+async fn plan<F: Decide>(
+    tx: &mut Tx,
+    facts: &LeadFacts,
+    customer: Option<CustomerId>,
+    from: RouteFrom,
+    missed: &[UserId],
+    with: &RouteWith<F>,
+) -> Result<Planned, StoreError> {
     // Only a first routing of a lead matching a pool customer can go back to its owner.
-    let former = match (from, read.customer) {
+    let former = match (from, customer) {
         (RouteFrom::Unrouted, Some(c)) => facts::former_owner(tx, c).await?,
         _ => None,
     };
@@ -240,7 +303,7 @@ pub(crate) async fn route_in<F: Decide>(
     let taking: Vec<&RoutingRule> = rules
         .iter()
         .map(|(_, r, _)| r)
-        .filter(|r| r.active && r.miss(&read.facts, at).is_none())
+        .filter(|r| r.active && r.miss(facts, at).is_none())
         .collect();
     let mut users: Vec<UserId> = taking
         .iter()
@@ -263,24 +326,8 @@ pub(crate) async fn route_in<F: Decide>(
             )
         })
         .collect();
-    let routing = (with.decide)(&read.facts, former.as_ref(), &list, &candidates);
-    let ctx = WriteCtx {
-        lead,
-        from,
-        source_name: &read.source_name,
-        window: read.window.as_deref(),
-        customer: read.customer,
-        now: with.now,
-    };
-    // The lead's compare-and-set first: when it moved, nothing at all is written.
-    if !write::apply(tx, &ctx, &routing).await? {
-        return Ok(None);
-    }
-    if let Some((index, state)) = &routing.state {
-        let (id, _, old) = &rules[*index];
-        save_state(tx, *id, state, old.as_ref().map(|(_, v)| *v)).await?;
-    }
-    Ok(Some(Routed { routing }))
+    let routing = (with.decide)(facts, former.as_ref(), &list, &candidates);
+    Ok(Planned { routing, rules })
 }
 
 /// On PostgreSQL, takes the row locks of every rule's strategy state, so concurrent routings

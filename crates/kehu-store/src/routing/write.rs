@@ -17,13 +17,18 @@ use kehu_domain::routing::Routing;
 use std::collections::BTreeMap;
 
 /// What the write needs besides the decision.
-pub(super) struct WriteCtx<'a> {
+pub(crate) struct WriteCtx<'a> {
+    /// The lead.
     pub lead: LeadId,
+    /// Where it is routed from.
     pub from: RouteFrom,
+    /// Its source's name, for the notifications.
     pub source_name: &'a str,
     /// The source's response window (JSON), for the clock of a first routing.
     pub window: Option<&'a str>,
+    /// The customer it matched.
     pub customer: Option<CustomerId>,
+    /// When it is routed.
     pub now: DateTime<Utc>,
 }
 
@@ -50,54 +55,74 @@ pub(super) async fn apply(
     ctx: &WriteCtx<'_>,
     routing: &Routing,
 ) -> Result<bool, StoreError> {
+    let RouteFrom::Missed { rep, step } = ctx.from else {
+        return first_routing(tx, ctx, routing).await;
+    };
     let json = serde_json::to_string(&routing.explanation)
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    match (ctx.from, routing.chosen) {
-        (RouteFrom::Unrouted, None) if routing.pooled.is_some() => {
-            to_pool(tx, ctx, routing.pooled, &json).await
-        }
-        (RouteFrom::Unrouted, chosen) => first_routing(tx, ctx, chosen, &json).await,
-        (RouteFrom::Missed { rep, step }, Some(to)) => {
-            reassign(tx, ctx, (rep, step), to, &json).await
-        }
-        (RouteFrom::Missed { rep, step }, None) => keep(tx, ctx, (rep, step), &json).await,
+    match routing.chosen {
+        Some(to) => reassign(tx, ctx, (rep, step), to, &json).await,
+        None => keep(tx, ctx, (rep, step), &json).await,
     }
 }
 
-/// From `unrouted`: assigned to the chosen rep (clock started, event, notification), or still
-/// unrouted with the explanation.
-async fn first_routing(
+/// Where a first routing puts a lead: the columns it writes, on the lead's insert at intake
+/// or on the update of an unrouted lead.
+pub(crate) struct Placement {
+    /// `assigned`, `pooled` or still `unrouted`.
+    pub status: &'static str,
+    /// The chosen rep.
+    pub assigned_to: Option<UserId>,
+    /// When it was assigned.
+    pub assigned_at: Option<DateTime<Utc>>,
+    /// The clock: breach and first step (see [`clock_of`]).
+    pub due: Option<DateTime<Utc>>,
+    /// The first ladder step's instant.
+    pub next: Option<DateTime<Utc>>,
+    /// The team whose lead pool it waits in.
+    pub pool_team: Option<TeamId>,
+    /// The routing's explanation, as JSON (none for a lead intake did not route).
+    pub json: Option<String>,
+}
+
+impl Placement {
+    /// The placement of a first routing at `now` under the source's window (JSON).
+    pub(crate) fn first(
+        routing: &Routing,
+        window: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Placement, StoreError> {
+        let json = serde_json::to_string(&routing.explanation)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let (status, pool_team) = match (routing.chosen, routing.pooled) {
+            (Some(_), _) => ("assigned", None),
+            (None, Some(team)) => ("pooled", Some(team)),
+            (None, None) => ("unrouted", None),
+        };
+        let (due, next) = match routing.chosen {
+            Some(_) => clock_of(window, now)?,
+            None => (None, None),
+        };
+        Ok(Placement {
+            status,
+            assigned_to: routing.chosen,
+            assigned_at: routing.chosen.map(|_| micros(now)),
+            due,
+            next,
+            pool_team,
+            json: Some(json),
+        })
+    }
+}
+
+/// What follows a first routing once the lead stands where it put it: the event, and the
+/// chosen rep's notification.
+pub(crate) async fn announce_first(
     tx: &mut Tx,
     ctx: &WriteCtx<'_>,
-    chosen: Option<UserId>,
-    json: &str,
-) -> Result<bool, StoreError> {
-    let (status, at, (due, next)) = match chosen {
-        Some(_) => (
-            "assigned",
-            Some(micros(ctx.now)),
-            clock_of(ctx.window, ctx.now)?,
-        ),
-        None => ("unrouted", None, (None, None)),
-    };
-    // The assignment and its clock in one statement.
-    let q = Query::new(
-        "update leads set status = $1, assigned_to = $2, assigned_at = $3, routing = $4, \
-         window_due_at = $5, next_step_at = $6, ladder_step = 0 \
-         where id = $7 and status = 'unrouted'",
-    )
-    .bind(status)
-    .bind(chosen.map(|u| u.0))
-    .bind(at)
-    .bind(json)
-    .bind(due)
-    .bind(next)
-    .bind(ctx.lead.0);
-    let n = tx.run(&q).await?;
-    if n != 1 {
-        return Ok(false);
-    }
-    if let Some(user) = chosen {
+    placed: &Placement,
+) -> Result<(), StoreError> {
+    if let Some(user) = placed.assigned_to {
         let event = NewEvent {
             to: Some(user),
             ..NewEvent::system(ctx.lead, "assigned")
@@ -105,29 +130,38 @@ async fn first_routing(
         add_event(tx, &event, ctx.now).await?;
         let note = ctx.note(user, NotificationKind::LeadRouted, None);
         add_in(tx, &[note], ctx.now).await?;
+    } else if placed.pool_team.is_some() {
+        add_event(tx, &NewEvent::system(ctx.lead, "pooled"), ctx.now).await?;
     }
-    Ok(true)
+    Ok(())
 }
 
-/// From `unrouted` into `team`'s lead pool, where its reps claim it (the clock starts then).
-async fn to_pool(
+/// From `unrouted`: assigned to the chosen rep (clock started), into a team's lead pool
+/// (whose reps claim it; the clock starts then), or still unrouted with the explanation.
+async fn first_routing(
     tx: &mut Tx,
     ctx: &WriteCtx<'_>,
-    team: Option<TeamId>,
-    json: &str,
+    routing: &Routing,
 ) -> Result<bool, StoreError> {
+    let placed = Placement::first(routing, ctx.window, ctx.now)?;
+    // The assignment and its clock in one statement.
     let q = Query::new(
-        "update leads set status = 'pooled', pool_team_id = $1, routing = $2 \
-         where id = $3 and status = 'unrouted'",
+        "update leads set status = $1, assigned_to = $2, assigned_at = $3, routing = $4, \
+         window_due_at = $5, next_step_at = $6, ladder_step = 0, \
+         pool_team_id = coalesce($7, pool_team_id) where id = $8 and status = 'unrouted'",
     )
-    .bind(team.map(|t| t.0))
-    .bind(json)
+    .bind(placed.status)
+    .bind(placed.assigned_to.map(|u| u.0))
+    .bind(placed.assigned_at)
+    .bind(placed.json.as_deref())
+    .bind(placed.due)
+    .bind(placed.next)
+    .bind(placed.pool_team.map(|t| t.0))
     .bind(ctx.lead.0);
-    let n = tx.run(&q).await?;
-    if n != 1 {
+    if tx.run(&q).await? != 1 {
         return Ok(false);
     }
-    add_event(tx, &NewEvent::system(ctx.lead, "pooled"), ctx.now).await?;
+    announce_first(tx, ctx, &placed).await?;
     Ok(true)
 }
 
