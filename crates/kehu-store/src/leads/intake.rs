@@ -8,7 +8,7 @@
 //! leads of one person at once: the partial UNIQUE index on open lead keys fails the second
 //! the same way, and its retry joins the first as a duplicate.
 
-use super::response::{NewEvent, add_event, clock_of};
+use super::response::{NewEvent, add_event};
 use crate::Store;
 use crate::db::query::{Param, Query};
 use crate::db::{Tx, with_retry};
@@ -178,7 +178,14 @@ impl Store {
         };
         let placed = match &planned {
             Some(p) => Placement::first(&p.routing, window.as_deref(), req.now)?,
-            None => placement_of(&decision, window.as_deref(), req.now)?,
+            // With the owner (their window runs from the intake, as a routed rep's does),
+            // joined to its open lead, or unrouted.
+            None => Placement::new(
+                decision.status.code(),
+                decision.assigned_to,
+                window.as_deref(),
+                req.now,
+            )?,
         };
         // A key seen before fails here on the UNIQUE (source, key) index.
         let id = insert_lead(&mut tx, req, &decision, &placed).await?;
@@ -327,29 +334,6 @@ async fn source_window(tx: &mut Tx, source: LeadSourceId) -> Result<Option<Strin
     let q = Query::new("select response_window from lead_sources where id = $1").bind(source.0);
     let row: Option<(Option<String>,)> = tx.opt(&q).await?;
     Ok(row.and_then(|(w,)| w))
-}
-
-/// Where intake's own decision puts a lead it does not route: with the owner (their
-/// response window runs from the intake, as a routed rep's does), joined to its open lead, or
-/// unrouted.
-fn placement_of(
-    d: &Decision,
-    window: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<Placement, StoreError> {
-    let (due, next) = match d.assigned_to {
-        Some(_) => clock_of(window, now)?,
-        None => (None, None),
-    };
-    Ok(Placement {
-        status: d.status.code(),
-        assigned_to: d.assigned_to,
-        assigned_at: d.assigned_to.map(|_| micros(now)),
-        due,
-        next,
-        pool_team: None,
-        json: None,
-    })
 }
 
 async fn insert_lead(

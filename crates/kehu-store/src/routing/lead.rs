@@ -121,10 +121,11 @@ pub(crate) async fn of_new(
         province: lead.province.clone(),
         city: lead.city.clone(),
         industry: lead.industry.clone().or(industry),
+        // As `coalesce(c.grade, l.grade)` then parsed, so a grade the domain no longer knows
+        // reads as none here too.
         grade: grade
-            .as_deref()
-            .and_then(|g| Grade::parse(g).ok())
-            .or(lead.grade),
+            .or_else(|| lead.grade.map(|g| g.code().to_owned()))
+            .and_then(|g| Grade::parse(&g).ok()),
         tags: lead.tags.clone(),
     })
 }

@@ -99,18 +99,32 @@ impl Placement {
             (None, Some(team)) => ("pooled", Some(team)),
             (None, None) => ("unrouted", None),
         };
-        let (due, next) = match routing.chosen {
+        let mut placed = Placement::new(status, routing.chosen, window, now)?;
+        placed.pool_team = pool_team;
+        placed.json = Some(json);
+        Ok(placed)
+    }
+
+    /// A lead in `status`, with `assignee` when it has one: assigned at `now`, its clock
+    /// started by the source's window (JSON).
+    pub(crate) fn new(
+        status: &'static str,
+        assignee: Option<UserId>,
+        window: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Placement, StoreError> {
+        let (due, next) = match assignee {
             Some(_) => clock_of(window, now)?,
             None => (None, None),
         };
         Ok(Placement {
             status,
-            assigned_to: routing.chosen,
-            assigned_at: routing.chosen.map(|_| micros(now)),
+            assigned_to: assignee,
+            assigned_at: assignee.map(|_| micros(now)),
             due,
             next,
-            pool_team,
-            json: Some(json),
+            pool_team: None,
+            json: None,
         })
     }
 }

@@ -22,6 +22,7 @@ pub mod index;
 mod latin;
 mod names;
 mod prepare;
+mod reason;
 mod score;
 mod similarity;
 mod sound;
