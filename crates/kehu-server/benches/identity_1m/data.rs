@@ -12,7 +12,7 @@ use crate::generate::generate;
 use crate::vocab::PLACEHOLDERS;
 use chrono::FixedOffset;
 use kehu_domain::customer::keys::keys_of_new;
-use kehu_domain::customer::{ContactInput, CustomerInput, NewCustomer};
+use kehu_domain::customer::{ContactInput, CustomerInput, NewCustomer, Phone};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 
@@ -85,18 +85,27 @@ fn cell(s: &str) -> Option<String> {
 }
 
 /// The form input of a generated record: company, main phone (mobile, else landline), city,
-/// credit code, and the contact person's name.
+/// credit code, and the contact person with the landline as their office phone when the
+/// mobile took the main phone (a card or an import with both numbers).
 fn input(r: &csv::StringRecord, i: usize) -> CustomerInput {
     let f = |k: usize| r.get(k).and_then(cell);
+    let (mobile, landline) = (f(3), f(4));
+    // A landline that does not parse is left out rather than losing the record.
+    let office = mobile
+        .is_some()
+        .then(|| landline.clone())
+        .flatten()
+        .filter(|l| Phone::parse("phone", l).is_ok());
     CustomerInput {
         name: f(1),
-        phone: f(3).or_else(|| f(4)),
+        phone: mobile.or(landline),
         source: Some(SOURCES[i % SOURCES.len()].to_owned()),
         credit_code: f(9),
         city: f(7),
         contacts: f(2)
             .map(|name| ContactInput {
                 name: Some(name),
+                phone: office,
                 ..Default::default()
             })
             .into_iter()
