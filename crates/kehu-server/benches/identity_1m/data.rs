@@ -92,9 +92,8 @@ fn input(r: &csv::StringRecord, i: usize) -> CustomerInput {
     let (mobile, landline) = (f(3), f(4));
     // A landline that does not parse is left out rather than losing the record.
     let office = mobile
-        .is_some()
-        .then(|| landline.clone())
-        .flatten()
+        .as_ref()
+        .and(landline.clone())
         .filter(|l| Phone::parse("phone", l).is_ok());
     CustomerInput {
         name: f(1),
