@@ -37,6 +37,9 @@ pub enum AppError {
     /// A strong identity key belongs to another customer.
     #[error("duplicate of {}", .0.name)]
     Duplicate(Box<crate::identity::DuplicateHit>),
+    /// A key kind cannot be made strong: several customers share one of its values.
+    #[error("key kind shared")]
+    KeyShared(Box<kehu_store::identity::SharedKey>),
     /// A pool rule refuses: claim limit, ownership cap, re-claim ban, lock limit.
     #[error("refused by pool rule")]
     Pool(kehu_store::pools::PoolRefusal),
@@ -73,6 +76,7 @@ impl From<StoreError> for AppError {
             StoreError::Stale => AppError::Stale,
             StoreError::Refused(r) => AppError::Pool(r),
             StoreError::Busy => AppError::Busy,
+            StoreError::KeyShared(s) => AppError::KeyShared(s),
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -109,6 +113,7 @@ impl AppError {
             | AppError::Stale
             | AppError::LeadTaken(_)
             | AppError::Pool(_)
+            | AppError::KeyShared(_)
             | AppError::Duplicate(_) => StatusCode::CONFLICT,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
@@ -130,6 +135,7 @@ impl AppError {
                 .join("; "),
             AppError::RateLimited { .. } => t.t("error.rate_limited").to_owned(),
             AppError::Duplicate(hit) => duplicate_message(t, hit),
+            AppError::KeyShared(s) => shared_key_message(t, s),
             AppError::Pool(r) => crate::pools::refusal_message(t, r),
             AppError::LeadTaken(by) => t.fmt("error.lead_taken", &[("by", by)]),
             other => t.t(other.key()).to_owned(),
@@ -174,6 +180,22 @@ pub fn duplicate_message(t: T, hit: &crate::identity::DuplicateHit) -> String {
         ),
         None => t.fmt("identity.duplicate_pool", &[("name", &hit.name)]),
     }
+}
+
+/// "Landline cannot become a strong key: 3 of its values are held by more than one customer…"
+pub fn shared_key_message(t: T, s: &kehu_store::identity::SharedKey) -> String {
+    let key = format!("strong_keys.kind_{}", s.kind.code());
+    let kind = t.t(&key);
+    let names: Vec<&str> = s.customers.iter().map(|(_, n)| n.as_str()).collect();
+    t.fmt(
+        "strong_keys.shared",
+        &[
+            ("kind", kind),
+            ("count", &s.values.to_string()),
+            ("value", &s.example),
+            ("customers", &names.join(t.t("fuzzy.separator"))),
+        ],
+    )
 }
 
 /// The message of a refused owner change.
@@ -230,6 +252,19 @@ impl IntoResponse for ApiError {
                 body["errors"] = json!([{ "field": what, "code": "conflict" }])
             }
             AppError::Pool(r) => crate::pools::refusal_body(r, &mut body),
+            AppError::KeyShared(s) => {
+                let detail = shared_key_message(t, s);
+                body["errors"] =
+                    json!([{ "field": "kinds", "code": "strong_key_shared", "detail": detail }]);
+                body["shared"] = json!({
+                    "kind": s.kind,
+                    "values": s.values,
+                    "example": s.example,
+                    "customers": s.customers.iter()
+                        .map(|(id, name)| json!({ "id": id.0, "name": name }))
+                        .collect::<Vec<_>>(),
+                });
+            }
             AppError::Duplicate(hit) => {
                 let detail = duplicate_message(t, hit);
                 body["errors"] =

@@ -20,6 +20,9 @@ pub enum StoreError {
         /// The customer holding it.
         existing: kehu_domain::ids::CustomerId,
     },
+    /// A key kind cannot be made strong: several customers share one of its values.
+    #[error("{} values of {} are shared by several customers", .0.values, .0.kind.code())]
+    KeyShared(Box<crate::identity::SharedKey>),
     /// The row changed since it was read (compare-and-set lost).
     #[error("changed by someone else")]
     Stale,

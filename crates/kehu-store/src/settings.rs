@@ -1,6 +1,7 @@
 //! Admin-configured rules, one JSON value a name, with every change in the audit log.
 
 use crate::Store;
+use crate::db::Tx;
 use crate::error::StoreError;
 use crate::rows::micros;
 use chrono::{DateTime, Utc};
@@ -32,41 +33,53 @@ impl Store {
         value: &T,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let now = micros(now);
         let json = serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut tx = self.begin_write().await?;
-        on_tx!(&mut tx, |c| {
-            let old: Option<String> =
-                sqlx::query_scalar("select value from settings where name = $1")
-                    .bind(name)
-                    .fetch_optional(&mut *c)
-                    .await?;
-            sqlx::query(
-                "insert into settings (name, value, updated_by, updated_at) values ($1, $2, $3, $4) \
-                 on conflict (name) do update set value = excluded.value, \
-                 updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-            )
-            .bind(name)
-            .bind(&json)
-            .bind(actor.user_id.0)
-            .bind(now)
-            .execute(&mut *c)
-            .await?;
-            sqlx::query(
-                "insert into audit_log (at, actor_id, entity, entity_id, field, old_value, new_value) \
-                 values ($1, $2, 'setting', 0, $3, $4, $5)",
-            )
-            .bind(now)
-            .bind(actor.user_id.0)
-            .bind(name)
-            .bind(old)
-            .bind(&json)
-            .execute(&mut *c)
-            .await?;
-        });
+        write_setting(&mut tx, actor, name, &json, now).await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Stores `json` as the setting `name` in the caller's transaction, with the change (old and
+/// new JSON) in the audit log.
+pub(crate) async fn write_setting(
+    tx: &mut Tx,
+    actor: &Actor,
+    name: &str,
+    json: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let now = micros(now);
+    on_tx!(tx, |c| {
+        let old: Option<String> = sqlx::query_scalar("select value from settings where name = $1")
+            .bind(name)
+            .fetch_optional(&mut *c)
+            .await?;
+        sqlx::query(
+            "insert into settings (name, value, updated_by, updated_at) values ($1, $2, $3, $4) \
+             on conflict (name) do update set value = excluded.value, \
+             updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        )
+        .bind(name)
+        .bind(json)
+        .bind(actor.user_id.0)
+        .bind(now)
+        .execute(&mut *c)
+        .await?;
+        sqlx::query(
+            "insert into audit_log (at, actor_id, entity, entity_id, field, old_value, new_value) \
+             values ($1, $2, 'setting', 0, $3, $4, $5)",
+        )
+        .bind(now)
+        .bind(actor.user_id.0)
+        .bind(name)
+        .bind(old)
+        .bind(json)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
 }
 
 /// A setting's stored JSON as `T`, `T::default()` when never set.

@@ -1,10 +1,10 @@
 //! Identity keys (查重): the normalised values that say two records are one customer.
 
 use super::{Customer, NewCustomer, Phone};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a key is made of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KeyKind {
     /// A mobile number (E.164).
@@ -40,12 +40,54 @@ impl KeyKind {
             KeyKind::CreditCode => "credit_code",
         }
     }
+}
 
-    /// Strong kinds identify a customer alone and are unique across all customers.
-    /// A mobile belongs to one person and a credit code to one company; a landline may be
-    /// a switchboard shared by many.
-    pub fn is_strong(self) -> bool {
-        matches!(self, KeyKind::Mobile | KeyKind::CreditCode)
+/// Which kinds are strong: a strong key identifies a customer alone, is unique across all
+/// customers, and refuses a save that holds one another customer has. An admin setting.
+///
+/// By default a mobile (it belongs to one person) and a credit code (one company); a
+/// landline may be a switchboard shared by many, so it only warns unless a team says
+/// otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StrongKeys {
+    /// The strong kinds, each once, in [`KeyKind::ALL`]'s order.
+    kinds: Vec<KeyKind>,
+}
+
+impl Default for StrongKeys {
+    fn default() -> Self {
+        StrongKeys::of(&[KeyKind::Mobile, KeyKind::CreditCode])
+    }
+}
+
+impl StrongKeys {
+    /// The set of `kinds` (repeats and order do not matter).
+    pub fn of(kinds: &[KeyKind]) -> StrongKeys {
+        let mut kinds = kinds.to_vec();
+        kinds.sort_unstable();
+        kinds.dedup();
+        StrongKeys { kinds }
+    }
+
+    /// Whether keys of `kind` are strong.
+    pub fn contains(&self, kind: KeyKind) -> bool {
+        self.kinds.contains(&kind)
+    }
+
+    /// Whether `key` is strong.
+    pub fn holds(&self, key: &IdentityKey) -> bool {
+        self.contains(key.kind)
+    }
+
+    /// The strong kinds.
+    pub fn kinds(&self) -> &[KeyKind] {
+        &self.kinds
+    }
+
+    /// The same set as stored (each kind once, in order), whatever was parsed.
+    pub fn normalized(self) -> StrongKeys {
+        StrongKeys::of(&self.kinds)
     }
 }
 
@@ -79,11 +121,6 @@ impl IdentityKey {
             value: code.to_owned(),
         }
     }
-
-    /// Whether this key must be unique.
-    pub fn is_strong(&self) -> bool {
-        self.kind.is_strong()
-    }
 }
 
 /// The keys of a customer about to be created: its main phone. Contacts' phones are not
@@ -110,16 +147,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn mobiles_are_strong_and_landlines_weak() {
+    fn mobiles_are_strong_and_landlines_weak_by_default() {
+        let strong = StrongKeys::default();
         let m = IdentityKey::phone(&Phone::parse("phone", "138 0013 8000").expect("valid"));
         assert_eq!(
-            (m.kind, m.value.as_str(), m.is_strong()),
+            (m.kind, m.value.as_str(), strong.holds(&m)),
             (KeyKind::Mobile, "+8613800138000", true)
         );
         let l = IdentityKey::phone(&Phone::parse("phone", "0512-6550 0490 转 8").expect("valid"));
-        assert_eq!((l.kind, l.is_strong()), (KeyKind::Landline, false));
+        assert_eq!((l.kind, strong.holds(&l)), (KeyKind::Landline, false));
+        assert!(strong.contains(KeyKind::CreditCode));
         for k in KeyKind::ALL {
             assert_eq!(KeyKind::parse(k.code()), Some(k));
         }
+    }
+
+    #[test]
+    fn strong_kinds_are_a_set_read_from_their_codes() {
+        let s: StrongKeys =
+            serde_json::from_str(r#"{"kinds": ["landline", "mobile", "landline"]}"#).expect("ok");
+        let s = s.normalized();
+        assert_eq!(s.kinds(), &[KeyKind::Mobile, KeyKind::Landline]);
+        assert!(!s.contains(KeyKind::CreditCode));
+        assert_eq!(
+            serde_json::to_string(&s).expect("json"),
+            r#"{"kinds":["mobile","landline"]}"#
+        );
+        assert!(serde_json::from_str::<StrongKeys>(r#"{"kinds": ["email"]}"#).is_err());
+        assert!(serde_json::from_str::<StrongKeys>(r#"{"kinds": [], "x": 1}"#).is_err());
     }
 }

@@ -11,7 +11,7 @@
 use crate::generate::generate;
 use crate::vocab::PLACEHOLDERS;
 use chrono::FixedOffset;
-use kehu_domain::customer::keys::keys_of_new;
+use kehu_domain::customer::keys::{StrongKeys, keys_of_new};
 use kehu_domain::customer::{ContactInput, CustomerInput, NewCustomer, Phone};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
@@ -148,9 +148,10 @@ impl Picker {
             return;
         };
         let firm = format!("{run}/{}", r.get(10).unwrap_or_default());
+        let strong = StrongKeys::default();
         let keys: Vec<String> = keys_of_new(&c)
             .into_iter()
-            .filter(|k| k.is_strong())
+            .filter(|k| strong.holds(k))
             .map(|k| format!("{}|{}", k.kind.code(), k.value))
             .collect();
         let expected = self.stored_firms.get(&firm).copied();

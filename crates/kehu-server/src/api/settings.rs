@@ -1,5 +1,5 @@
-//! `/api/v1/settings/…`: the rules admins configure — which follow-ups count, and the
-//! protection periods. Everyone may read them (reps see them on the follow-up form); only
+//! `/api/v1/settings/…`: the rules admins configure — which follow-ups count, the
+//! protection periods, lead routing's settings and which identity keys are strong. Everyone may read them (reps see them on the follow-up form); only
 //! admins change them, and every change is in the audit log.
 
 use super::ApiJson;
@@ -11,9 +11,11 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
+use kehu_domain::customer::keys::StrongKeys;
 use kehu_domain::followup::EffectivenessRules;
 use kehu_domain::ownership::protection::ProtectionRules;
 use kehu_domain::routing::LeadRoutingSettings;
+use kehu_store::identity::STRONG_KEYS;
 
 /// The settings routes.
 pub fn router() -> Router<AppState> {
@@ -30,6 +32,35 @@ pub fn router() -> Router<AppState> {
             "/api/v1/settings/lead-routing",
             get(lead_routing).put(put_lead_routing),
         )
+        .route(
+            "/api/v1/settings/strong-keys",
+            get(strong_keys).put(put_strong_keys),
+        )
+}
+
+async fn strong_keys(
+    State(state): State<AppState>,
+    ApiActor(_): ApiActor,
+) -> Result<Json<StrongKeys>, ApiError> {
+    Ok(Json(state.store.setting(STRONG_KEYS).await?))
+}
+
+/// Refused with 409, naming an example value and its customers, when a kind to be made
+/// strong has values several customers share.
+async fn put_strong_keys(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(strong): ApiJson<StrongKeys>,
+) -> Result<Json<StrongKeys>, ApiError> {
+    if !actor.is_admin() {
+        return Err(AppError::Forbidden.into());
+    }
+    let strong = strong.normalized();
+    state
+        .store
+        .put_strong_keys(&actor, &strong, state.now())
+        .await?;
+    Ok(Json(strong))
 }
 
 async fn lead_routing(

@@ -19,11 +19,8 @@ const MAX_HITS: usize = 5;
 /// [`MATCH_SCORE`], likeliest first. Owners are filled in by the store inside the intake
 /// transaction, so they are read where they are used.
 pub async fn customer_hits(state: &AppState, lead: &NewLead) -> Result<Vec<CustomerHit>, AppError> {
-    let strong: Vec<_> = lead
-        .identity_keys()
-        .into_iter()
-        .filter(|k| k.is_strong())
-        .collect();
+    // Every key: which are strong is the stored keys' flag (an admin setting), read with them.
+    let strong = lead.identity_keys();
     let prepared = Prepared::new(&lead.record());
     let probes = if prepared.is_empty() {
         Vec::new()

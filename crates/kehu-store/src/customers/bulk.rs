@@ -17,7 +17,7 @@ use crate::rows::micros;
 use crate::{Store, match_index};
 use chrono::{DateTime, Utc};
 use kehu_domain::Actor;
-use kehu_domain::customer::keys::{IdentityKey, KeyKind, keys_of_new};
+use kehu_domain::customer::keys::{IdentityKey, KeyKind, StrongKeys, keys_of_new};
 use kehu_domain::customer::search::search_text;
 use kehu_domain::customer::{NewCustomer, Phone};
 use kehu_domain::error::FieldErrors;
@@ -152,12 +152,13 @@ impl Store {
     ) -> Result<BatchDone, StoreError> {
         let mut tx = self.begin_write().await?;
         import_cache(&mut tx, IMPORT_CACHE_KIB).await?;
-        let holders = strong_holders(&mut tx, batch).await?;
+        let strong = crate::identity::strong_keys(&mut tx).await?;
+        let holders = strong_holders(&mut tx, batch, &strong).await?;
         let mut claimed: HashMap<&IdentityKey, usize> = HashMap::new();
         let mut skipped = Vec::new();
         let mut write = Vec::with_capacity(batch.len());
         for (i, p) in batch.iter().enumerate() {
-            let clash = p.keys.iter().filter(|k| k.is_strong()).find_map(|k| {
+            let clash = p.keys.iter().filter(|k| strong.holds(k)).find_map(|k| {
                 let held = holders
                     .get(&(k.kind, k.value.as_str()))
                     .map(|id| Holder::Stored(*id));
@@ -167,14 +168,14 @@ impl Store {
             match clash {
                 Some((field, holder)) => skipped.push((i, field, holder)),
                 None => {
-                    for k in p.keys.iter().filter(|k| k.is_strong()) {
+                    for k in p.keys.iter().filter(|k| strong.holds(k)) {
                         claimed.insert(k, i);
                     }
                     write.push(i);
                 }
             }
         }
-        let ids = insert_rows(&mut tx, by, batch, &write, now).await?;
+        let ids = insert_rows(&mut tx, by, (batch, &write), &strong, now).await?;
         let indexed: Vec<(CustomerId, &NewCustomer)> = ids
             .iter()
             .zip(&write)
@@ -263,9 +264,10 @@ fn is_unique_violation(e: &StoreError) -> bool {
 async fn strong_holders<'a>(
     tx: &mut Tx,
     batch: &'a [Pending<'_>],
+    strong: &StrongKeys,
 ) -> Result<HashMap<(KeyKind, &'a str), CustomerId>, StoreError> {
     let mut out = HashMap::new();
-    for kind in KeyKind::ALL.into_iter().filter(|k| k.is_strong()) {
+    for kind in strong.kinds().iter().copied() {
         let values: Vec<&str> = batch
             .iter()
             .flat_map(|p| &p.keys)
@@ -300,8 +302,8 @@ async fn strong_holders<'a>(
 async fn insert_rows(
     tx: &mut Tx,
     by: &Actor,
-    batch: &[Pending<'_>],
-    write: &[usize],
+    (batch, write): (&[Pending<'_>], &[usize]),
+    strong: &StrongKeys,
     now: DateTime<Utc>,
 ) -> Result<Vec<CustomerId>, StoreError> {
     let mut ids = Vec::with_capacity(write.len());
@@ -314,7 +316,7 @@ async fn insert_rows(
         .zip(ids.iter().copied())
         .collect();
     insert_contacts(tx, &rows, now).await?;
-    insert_keys(tx, &rows).await?;
+    insert_keys(tx, &rows, strong).await?;
     insert_events(tx, by, &rows, now).await?;
     Ok(ids)
 }
@@ -404,7 +406,11 @@ async fn insert_contacts(
     Ok(())
 }
 
-async fn insert_keys(tx: &mut Tx, rows: &[(&Pending<'_>, CustomerId)]) -> Result<(), StoreError> {
+async fn insert_keys(
+    tx: &mut Tx,
+    rows: &[(&Pending<'_>, CustomerId)],
+    strong: &StrongKeys,
+) -> Result<(), StoreError> {
     let keys: Vec<_> = rows
         .iter()
         .flat_map(|(p, id)| p.keys.iter().map(move |k| (*id, k)))
@@ -417,7 +423,7 @@ async fn insert_keys(tx: &mut Tx, rows: &[(&Pending<'_>, CustomerId)]) -> Result
                 b.push_bind(id.0)
                     .push_bind(k.kind.code())
                     .push_bind(k.value.clone())
-                    .push_bind(k.is_strong());
+                    .push_bind(strong.holds(k));
             });
             q.build().execute(&mut *c).await?;
         });

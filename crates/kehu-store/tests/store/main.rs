@@ -13,4 +13,5 @@ mod people;
 mod pools;
 mod review;
 mod search;
+mod strong_keys;
 mod support;

@@ -1,4 +1,5 @@
-//! Admin pages: pools and their rules; which follow-ups count and the protection period;
+//! Admin pages: pools and their rules; which follow-ups count, the protection period and
+//! which identity keys are strong;
 //! the routing simulator (admins and managers).
 
 mod lead_sources;
@@ -8,6 +9,7 @@ mod protection_overrides;
 mod rules;
 mod simulator;
 mod simulator_chart;
+mod strong_keys;
 
 use crate::state::AppState;
 use axum::Router;
@@ -18,5 +20,6 @@ pub fn router() -> Router<AppState> {
         .merge(lead_sources::router())
         .merge(rules::router())
         .merge(protection_overrides::router())
+        .merge(strong_keys::router())
         .merge(simulator::router())
 }

@@ -224,7 +224,11 @@ async fn save(
                 .iter()
                 .map(|f| (f.field.to_string(), crate::error::field_message(t, f)))
                 .collect();
-            let page = render_with(&session, values, errors, None, &stored);
+            let strong = state
+                .store
+                .setting(kehu_store::identity::STRONG_KEYS)
+                .await?;
+            let page = render_with(&session, values, errors, None, (&stored, &strong));
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }

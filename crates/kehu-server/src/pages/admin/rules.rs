@@ -1,4 +1,5 @@
 //! `/admin/rules`: which follow-ups count (per kind) and the default protection period.
+//! Below them, which identity keys are strong (`strong_keys.rs`).
 //! Per-source and per-grade overrides are listed below, each its own form
 //! (`protection_overrides.rs`). Errors show at their field with the input kept; every save is
 //! in the audit log.
@@ -19,9 +20,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use kehu_domain::FieldError;
+use kehu_domain::customer::keys::{KeyKind, StrongKeys};
 use kehu_domain::error::FieldErrors;
 use kehu_domain::followup::{EffectivenessRules, FollowUpKind, KindRule};
 use kehu_domain::ownership::protection::{ProtectionPolicy, ProtectionRules};
+use kehu_store::identity::STRONG_KEYS;
 use std::collections::HashMap;
 
 /// The rules routes.
@@ -49,6 +52,8 @@ pub(super) struct RulesPage {
     /// The per-source and per-grade overrides set, and every scope one may be set for.
     overrides: Vec<OverrideRow>,
     scopes: Vec<OverrideRow>,
+    /// Every key kind (code, label), checked by `strong.<code>` in `values`.
+    key_kinds: Vec<(&'static str, String)>,
 }
 
 impl RulesPage {
@@ -86,16 +91,23 @@ pub(super) fn values_of(e: &EffectivenessRules, p: &ProtectionPolicy) -> HashMap
 }
 
 /// The page with `values` (posted ones, or the stored rules') and `errors` by field name;
-/// the overrides come from `protection`.
+/// the overrides come from `protection`, the strong key kinds' boxes from `strong`.
 pub(super) fn render_with(
     session: &Session,
     mut values: HashMap<String, String>,
     errors: HashMap<String, String>,
     flash: Option<String>,
-    protection: &ProtectionRules,
+    (protection, strong): (&ProtectionRules, &StrongKeys),
 ) -> RulesPage {
     let t = T(session.locale);
     fill_values(protection, &mut values);
+    for kind in KeyKind::ALL {
+        let field = format!("strong.{}", kind.code());
+        match strong.contains(kind) {
+            true => values.insert(field, "on".to_owned()),
+            false => values.remove(&field),
+        };
+    }
     let (overrides, scopes) = rows(t, protection);
     RulesPage {
         t,
@@ -117,6 +129,13 @@ pub(super) fn render_with(
         protection_numbers: &PROTECTION_NUMBERS,
         overrides,
         scopes,
+        key_kinds: KeyKind::ALL
+            .iter()
+            .map(|k| {
+                let key = format!("strong_keys.kind_{}", k.code());
+                (k.code(), t.t(&key).to_owned())
+            })
+            .collect(),
     }
 }
 
@@ -133,8 +152,10 @@ async fn page(
     admin_only(&session.actor)?;
     let e: EffectivenessRules = state.store.setting(EFFECTIVENESS).await?;
     let p: ProtectionRules = state.store.setting(PROTECTION).await?;
+    let strong: StrongKeys = state.store.setting(STRONG_KEYS).await?;
     let flash = match q.flash.as_deref() {
         Some("rules_saved") => Some("rules.saved"),
+        Some("strong_keys_saved") => Some("strong_keys.saved"),
         Some("override_saved") => Some("protection_overrides.saved"),
         Some("override_removed") => Some("protection_overrides.removed"),
         _ => None,
@@ -145,7 +166,7 @@ async fn page(
         values_of(&e, &p.default),
         HashMap::new(),
         flash,
-        &p,
+        (&p, &strong),
     ))
 }
 
@@ -240,7 +261,8 @@ async fn save(
                 .iter()
                 .map(|e| (e.field.to_string(), field_message(t, e)))
                 .collect();
-            let page = render_with(&session, form, errors, None, &protection);
+            let strong: StrongKeys = state.store.setting(STRONG_KEYS).await?;
+            let page = render_with(&session, form, errors, None, (&protection, &strong));
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }

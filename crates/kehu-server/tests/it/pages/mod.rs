@@ -19,6 +19,7 @@ mod people;
 mod pools;
 mod protection_overrides;
 mod simulator;
+mod strong_keys;
 mod team;
 mod workbench;
 

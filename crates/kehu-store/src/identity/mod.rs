@@ -1,4 +1,9 @@
-//! Identity keys: written with their customer, looked up by the duplicate check.
+//! Identity keys: written with their customer, looked up by the duplicate check. Which
+//! kinds are strong (unique) is an admin setting, changed in `strong`.
+
+mod strong;
+
+pub use strong::{STRONG_KEYS, SharedKey};
 
 use crate::Store;
 use crate::customers::view_of;
@@ -9,7 +14,7 @@ use crate::users::scope_pattern;
 use chrono::{DateTime, Utc};
 use kehu_domain::Actor;
 use kehu_domain::access::visibility;
-use kehu_domain::customer::keys::{IdentityKey, KeyKind};
+use kehu_domain::customer::keys::{IdentityKey, KeyKind, StrongKeys};
 use kehu_domain::customer::mask_phone;
 use kehu_domain::ids::CustomerId;
 use serde::Serialize;
@@ -102,12 +107,17 @@ pub(crate) async fn write_keys(
     keys: &[IdentityKey],
 ) -> Result<(), StoreError> {
     on_tx!(tx, |c| {
+        // The delete first: on PostgreSQL it takes the table lock a change of the strong
+        // kinds waits for (or waits for that change), so the kinds read next are current.
         sqlx::query("delete from identity_keys where customer_id = $1")
             .bind(customer.0)
             .execute(&mut *c)
             .await?;
+    });
+    let strong = strong_keys(tx).await?;
+    on_tx!(tx, |c| {
         for key in keys {
-            if key.is_strong() {
+            if strong.holds(key) {
                 let holder: Option<i64> = sqlx::query_scalar(
                     "select customer_id from identity_keys where kind = $1 and value = $2 and strong",
                 )
@@ -126,7 +136,7 @@ pub(crate) async fn write_keys(
                 .bind(customer.0)
                 .bind(key.kind.code())
                 .bind(&key.value)
-                .bind(key.is_strong())
+                .bind(strong.holds(key))
                 .execute(&mut *c)
                 .await?;
         }
@@ -147,7 +157,8 @@ impl Store {
         if !unique {
             return err;
         }
-        for key in keys.iter().filter(|k| k.is_strong()) {
+        // Every key: which kinds are strong is the stored rows' `strong` flag.
+        for key in keys {
             if let Ok(matches) = self.customers_sharing_keys(std::slice::from_ref(key)).await
                 && let Some(m) = matches.into_iter().find(|m| m.strong)
             {
@@ -159,6 +170,17 @@ impl Store {
         }
         err
     }
+}
+
+/// The strong kinds as stored, read in the caller's transaction.
+pub(crate) async fn strong_keys(tx: &mut Tx) -> Result<StrongKeys, StoreError> {
+    let raw: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+        "select value from settings where name = $1"
+    )
+    .bind(STRONG_KEYS)
+    .fetch_optional(&mut *c)
+    .await?);
+    crate::settings::parse(STRONG_KEYS, raw)
 }
 
 /// Ids per statement of [`Store::readable_among`]: a check has a few hits (at most 5 fuzzy
