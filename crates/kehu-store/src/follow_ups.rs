@@ -1,6 +1,7 @@
 //! Follow-ups (跟进记录): written with their verdict, read as a customer's history.
 
 use crate::Store;
+use crate::db::query::Query;
 use crate::error::StoreError;
 use crate::rows::micros;
 use chrono::{DateTime, Utc};
@@ -8,6 +9,7 @@ use kehu_domain::Actor;
 use kehu_domain::followup::{Effectiveness, FollowUpKind, NewFollowUp};
 use kehu_domain::ids::{CustomerId, UserId};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// A follow-up as shown in a customer's history.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
@@ -148,5 +150,67 @@ impl Store {
         .bind(micros(since))
         .fetch_all(p)
         .await)?)
+    }
+}
+
+/// What an owned customer's protection period is computed from: its source and grade (which
+/// pick the policy), since when its owner has it, and the owner's effective follow-ups since.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProtectionInput {
+    /// Source code.
+    pub source: String,
+    /// Grade code.
+    pub grade: Option<String>,
+    /// Owner since.
+    pub owner_since: DateTime<Utc>,
+    /// The owner's effective follow-ups since then, oldest first.
+    pub effective: Vec<DateTime<Utc>>,
+}
+
+/// id, source, grade, owner since, and one effective follow-up's time (none: a null).
+type ProtectionRow = (
+    i64,
+    String,
+    Option<String>,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+);
+
+/// Customers per statement of [`Store::protection_inputs`]: a duplicate check's hits.
+const PROTECTION_SLOTS: usize = 8;
+
+impl Store {
+    /// [`ProtectionInput`] of each owned customer among `ids` (pool customers are left
+    /// out), read in one statement per eight customers: what the duplicate check shows as
+    /// "protected until" beside each hit.
+    pub async fn protection_inputs(
+        &self,
+        ids: &[CustomerId],
+    ) -> Result<HashMap<CustomerId, ProtectionInput>, StoreError> {
+        let mut out: HashMap<CustomerId, ProtectionInput> = HashMap::new();
+        for chunk in ids.chunks(PROTECTION_SLOTS) {
+            let mut q = Query::new(
+                "select c.id, c.source, c.grade, c.owner_since, f.at from customers c \
+                 left join follow_ups f on f.customer_id = c.id and f.author_id = c.owner_id \
+                 and f.effective and f.at >= c.owner_since \
+                 where c.owner_id is not null and c.id in (",
+            );
+            // Unused slots hold 0, which no customer has: the text never changes.
+            q.push_list((0..PROTECTION_SLOTS).map(|k| chunk.get(k).map_or(0, |id| id.0)))
+                .push(") order by c.id, f.at");
+            let rows: Vec<ProtectionRow> = self.read_all(&q).await?;
+            for (id, source, grade, owner_since, at) in rows {
+                let entry = out
+                    .entry(CustomerId(id))
+                    .or_insert_with(|| ProtectionInput {
+                        source,
+                        grade,
+                        owner_since,
+                        effective: Vec::new(),
+                    });
+                entry.effective.extend(at);
+            }
+        }
+        Ok(out)
     }
 }

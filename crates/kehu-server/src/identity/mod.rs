@@ -1,13 +1,14 @@
 //! Duplicate checks at the door (查重): the live check, and saves that a strong key refuses
 //! or a fuzzy hit holds until the rep confirms "this is a different customer".
 //!
-//! Exact hits come from the identity keys (a mobile or a credit code refuses the save; a
-//! landline warns). Fuzzy hits come from the match index: its candidates are scored by the
+//! Exact hits come from the identity keys (a strong one refuses the save: a mobile or a
+//! credit code unless an admin chose other kinds; a weak one, a landline say, warns). Fuzzy hits come from the match index: its candidates are scored by the
 //! same [`Matcher`] as `kehu dedupe`, and a score at or above [`WARN_SCORE`] is a hit with
-//! the matcher's reasons. Hits reveal only what the rep may see: name, owner, since, masked
-//! phone, and the id only when the rep may open the customer.
+//! the matcher's reasons. Hits reveal only what the rep may see: name, owner, since,
+//! protected until, masked phone, and the id only when the rep may open the customer.
 
 mod input;
+mod protection;
 mod reasons;
 mod save;
 
@@ -60,6 +61,8 @@ pub struct DuplicateHit {
     pub owner_name: Option<String>,
     /// Since when.
     pub owner_since: DateTime<Utc>,
+    /// Until when its owner's protection period runs; `None` in the pool.
+    pub protected_until: Option<DateTime<Utc>>,
     /// Its phone, masked.
     pub masked_phone: String,
     /// An opaque reference to the hit that reveals no id: `kind|value` of the shared key
@@ -118,6 +121,7 @@ pub async fn check(
     }
     out.extend(fuzzy.into_iter().map(|(c, m)| fuzzy_hit(c, m)));
     reveal_ids(state, actor, &mut out).await?;
+    protection::protect(state, &mut out).await?;
     Ok(out)
 }
 
@@ -176,6 +180,7 @@ fn exact_hit(m: KeyMatch) -> DuplicateHit {
         name: m.name,
         owner_name: m.owner_name,
         owner_since: m.owner_since,
+        protected_until: None,
         masked_phone: m.masked_phone,
         key: format!("{}|{}", m.kind.code(), m.value),
         customer: m.customer_id,
@@ -199,6 +204,7 @@ fn fuzzy_hit(c: Candidate, m: Match) -> DuplicateHit {
         name: c.name,
         owner_name: c.owner_name,
         owner_since: c.owner_since,
+        protected_until: None,
         masked_phone: c.masked_phone,
         key,
         customer: c.customer_id,

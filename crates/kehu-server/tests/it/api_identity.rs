@@ -1,9 +1,17 @@
 //! Duplicates caught at the door: a mobile belongs to one customer, whoever asks.
 
 use crate::harness::{TestApp, TestUser, id_of};
+use chrono::{DateTime, Duration, Utc};
 use kehu_domain::Role;
 use kehu_testkit::{BACKENDS, Backend};
-use serde_json::json;
+use serde_json::{Value, json};
+
+fn time(v: &Value) -> DateTime<Utc> {
+    v.as_str()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| panic!("not a time: {v}"))
+}
 
 struct Org {
     app: TestApp,
@@ -82,7 +90,8 @@ async fn a_second_customer_with_the_same_mobile_is_refused_naming_the_owner() {
 async fn the_live_check_warns_before_saving() {
     for b in BACKENDS {
         let o = org(b).await;
-        o.app
+        let created = o
+            .app
             .customer(&o.zhang, "杭州云帆科技", "13900001111")
             .await;
         let r = o
@@ -99,6 +108,31 @@ async fn the_live_check_warns_before_saving() {
         assert_eq!(
             (m["reason"].as_str(), m["name"].as_str()),
             (Some("same_mobile"), Some("杭州云帆科技")),
+            "{b:?}"
+        );
+        // How long zhang keeps it: 15 days from taking it, 7 more per effective follow-up.
+        let since = time(&created["owner_since"]);
+        assert_eq!(
+            time(&m["protected_until"]),
+            since + Duration::days(15),
+            "{b:?}"
+        );
+        let path = format!("/api/v1/customers/{}/follow-ups", id_of(&created));
+        let call = json!({ "kind": "call", "content": "聊了报价", "duration_secs": 300 });
+        let logged = o.app.post(&o.zhang, &path, call).await.assert_status(201);
+        assert_eq!(logged.body["effective"], true, "{b:?}");
+        let r = o
+            .app
+            .post(
+                &o.li,
+                "/api/v1/customers/check",
+                json!({ "phone": "13900001111" }),
+            )
+            .await
+            .assert_status(200);
+        assert_eq!(
+            time(&r.body["matches"][0]["protected_until"]),
+            since + Duration::days(22),
             "{b:?}"
         );
         let free = o

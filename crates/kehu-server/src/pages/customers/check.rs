@@ -26,6 +26,7 @@ pub struct Hit {
     pub(super) name: String,
     pub(super) owner: Option<String>,
     pub(super) since: String,
+    pub(super) protected_until: Option<String>,
     pub(super) masked_phone: String,
     pub(super) key: String,
 }
@@ -42,6 +43,9 @@ pub fn hits(t: T, offset: FixedOffset, found: Vec<DuplicateHit>) -> Vec<Hit> {
             name: h.name,
             owner: h.owner_name,
             since: crate::pages::local_time(h.owner_since, offset),
+            protected_until: h
+                .protected_until
+                .map(|t| crate::pages::local_time(t, offset)),
             masked_phone: h.masked_phone,
             key: h.key,
         })

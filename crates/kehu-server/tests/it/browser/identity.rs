@@ -12,7 +12,21 @@ async fn the_new_customer_form_warns_about_a_duplicate_while_typing() {
     let team = app.team("华东组", None).await;
     let zhang = app.user_named("zhangwei", "张伟", Role::Rep, team).await;
     let wang = app.user_named("wangfang", "王芳", Role::Rep, team).await;
-    let existing = id_of(&app.customer(&zhang, "苏州华星精密", "13800138000").await);
+    let created = app.customer(&zhang, "苏州华星精密", "13800138000").await;
+    let existing = id_of(&created);
+    // 15 days' protection from when 张伟 took it, shown in the team's time (UTC+8).
+    let protected = created["owner_since"]
+        .as_str()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t + chrono::Duration::days(15))
+        .and_then(|t| Some(t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600)?)))
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .expect("owner_since");
+    let protected = ui_fmt(
+        "zh-CN",
+        "identity.protected_until",
+        &[("until", &protected)],
+    );
 
     let b = Browser::start().await;
     log_in(&b, &base, "wangfang", &wang.name).await;
@@ -27,6 +41,7 @@ async fn the_new_customer_form_warns_about_a_duplicate_while_typing() {
         "苏州华星精密",
         "张伟",
         "138****8000",
+        protected.as_str(),
         zh("identity.same_mobile").as_str(),
     ] {
         assert!(
