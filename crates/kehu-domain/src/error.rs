@@ -12,6 +12,10 @@ pub struct FieldError {
     pub field: Cow<'static, str>,
     /// A stable message key, e.g. `required`, `too_long`, `phone_invalid`.
     pub code: &'static str,
+    /// Values the message names (`position` → `12`), filling its `{position}` placeholders;
+    /// the stable part of the error is `field` and `code`.
+    #[serde(skip)]
+    pub args: Vec<(&'static str, String)>,
 }
 
 impl FieldError {
@@ -20,7 +24,14 @@ impl FieldError {
         Self {
             field: field.into(),
             code,
+            args: Vec::new(),
         }
+    }
+
+    /// The same error with one more value for its message.
+    pub fn with(mut self, name: &'static str, value: impl std::fmt::Display) -> Self {
+        self.args.push((name, value.to_string()));
+        self
     }
 }
 

@@ -167,7 +167,8 @@ pub fn field_label(t: T, field: &str) -> String {
 
 /// The message of a field error, e.g. "is required".
 pub fn field_message(t: T, e: &FieldError) -> String {
-    t.t(&format!("error.{}", e.code)).to_owned()
+    let args: Vec<(&str, &str)> = e.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    t.fmt(&format!("error.{}", e.code), &args)
 }
 
 /// "Already exists: 苏州华星精密, owner 张三 since …" (or "in the pool").

@@ -2,6 +2,7 @@
 
 use crate::Store;
 use crate::db::Tx;
+use crate::db::query::Query;
 use crate::error::StoreError;
 use crate::rows::micros;
 use chrono::{DateTime, Utc};
@@ -16,12 +17,11 @@ impl Store {
         &self,
         name: &str,
     ) -> Result<T, StoreError> {
-        let raw: Option<String> = on_db!(&self.db, |p| sqlx::query_scalar(
-            "select value from settings where name = $1"
-        )
-        .bind(name)
-        .fetch_optional(p)
-        .await)?;
+        // On a direct reader where there is one: rules are read on hot paths (the duplicate
+        // check's protection dates, intake), and a point read there is no hand-off.
+        let q = Query::new("select value from settings where name = $1").bind(name.to_owned());
+        let raw: Option<(String,)> = self.read_opt(&q).await?;
+        let raw = raw.map(|(v,)| v);
         parse(name, raw)
     }
 

@@ -89,12 +89,33 @@ impl CreditCodeError {
 }
 
 impl From<CreditCodeError> for FieldError {
+    /// Keeps what the message needs to point at the character: its position, what was typed,
+    /// the likely intended one, or the check character the first 17 require.
     fn from(e: CreditCodeError) -> Self {
         let code = e.code();
         match e {
-            CreditCodeError::Length { field, .. }
-            | CreditCodeError::Char { field, .. }
-            | CreditCodeError::Check { field, .. } => FieldError::new(field, code),
+            CreditCodeError::Length { field, len } => FieldError::new(field, code).with("len", len),
+            CreditCodeError::Char {
+                field,
+                position,
+                found,
+                suggestion,
+            } => {
+                let e = match suggestion {
+                    Some(c) => {
+                        FieldError::new(field, "credit_code_char_suggest").with("suggestion", c)
+                    }
+                    None => FieldError::new(field, code),
+                };
+                e.with("position", position).with("found", found)
+            }
+            CreditCodeError::Check {
+                field,
+                expected,
+                found,
+            } => FieldError::new(field, code)
+                .with("expected", expected)
+                .with("found", found),
         }
     }
 }
@@ -266,6 +287,38 @@ mod tests {
     }
 
     #[test]
+    fn the_field_error_keeps_what_points_at_the_character() {
+        let args = |raw: &str| {
+            let e = FieldError::from(err(raw));
+            let args: Vec<(&str, String)> = e.args.iter().map(|(k, v)| (*k, v.clone())).collect();
+            (e.code, args)
+        };
+        let s = String::from;
+        assert_eq!(
+            args("914403101922038216"),
+            (
+                "credit_code_check",
+                vec![("expected", s("M")), ("found", s("6"))]
+            )
+        );
+        assert_eq!(
+            args("9144O3001922038216"),
+            (
+                "credit_code_char_suggest",
+                vec![
+                    ("suggestion", s("0")),
+                    ("position", s("5")),
+                    ("found", s("O"))
+                ]
+            )
+        );
+        assert_eq!(
+            args("91440300"),
+            ("credit_code_length", vec![("len", s("8"))])
+        );
+    }
+
+    #[test]
     fn one_changed_character_is_a_check_error() {
         // Huawei's code with position 7 changed from 0 to 1
         assert_eq!(
@@ -349,16 +402,6 @@ mod tests {
             err("320500000012345"),
             CreditCodeError::Length { len: 15, .. }
         ));
-    }
-
-    #[test]
-    fn converts_to_a_field_error_with_a_stable_code() {
-        let f: FieldError = err("9144030O708461136T").into();
-        assert_eq!(f, FieldError::new("credit_code", "credit_code_char"));
-        let f: FieldError = err("914403").into();
-        assert_eq!(f, FieldError::new("credit_code", "credit_code_length"));
-        let f: FieldError = err("914403101922038216").into();
-        assert_eq!(f, FieldError::new("credit_code", "credit_code_check"));
     }
 
     #[test]

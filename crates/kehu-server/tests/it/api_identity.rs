@@ -227,11 +227,32 @@ async fn a_credit_code_is_checked_fills_the_region_and_belongs_to_one_customer()
         typo.replace_range(17..18, if code.ends_with('0') { "1" } else { "0" });
         let bad =
             json!({ "name": "华星", "phone": "13800002222", "source": "web", "credit_code": typo });
-        o.app
+        let r = o
+            .app
             .post(&o.li, "/api/v1/customers", bad)
             .await
             .assert_problem(422)
             .assert_fields(&["credit_code"]);
+        // The message says which character is off and what the other 17 require.
+        let detail = r.body["errors"][0]["detail"].as_str().unwrap_or_default();
+        let (found, expected) = (&typo[17..], &code[17..]);
+        assert!(
+            detail.contains(&format!("“{found}”")) && detail.contains(&format!("“{expected}”")),
+            "{b:?}: {detail}"
+        );
+        let mut misread = code.clone();
+        misread.replace_range(9..10, "O");
+        let bad = json!({ "name": "华星", "phone": "13800002222", "source": "web", "credit_code": misread });
+        let r = o
+            .app
+            .post(&o.li, "/api/v1/customers", bad)
+            .await
+            .assert_problem(422);
+        let detail = r.body["errors"][0]["detail"].as_str().unwrap_or_default();
+        assert!(
+            detail.contains("“O” at character 10") && detail.contains("did you mean “0”"),
+            "{b:?}: {detail}"
+        );
 
         let dup = json!({ "name": "华星精密机械", "phone": "13800003333", "source": "web", "credit_code": code });
         let r = o

@@ -68,6 +68,8 @@ pub struct RowError {
     pub field: String,
     /// The message key (`phone_invalid`).
     pub code: &'static str,
+    /// The values the message names (a credit code's bad character and its position).
+    pub args: Vec<(&'static str, String)>,
 }
 
 /// Where a created lead stands.
@@ -168,6 +170,7 @@ impl RowOutcome {
                 column: mapping.column_of(&e.field, cells),
                 field: e.field.into_owned(),
                 code: e.code,
+                args: e.args,
             })
             .collect();
         RowOutcome::Failed { errors }
@@ -225,10 +228,9 @@ impl RowError {
     /// "手机 (电话): 不是有效的电话号码": the column as in the file, the field, the error.
     pub fn text(&self, t: T) -> String {
         let field = field_label(t, &self.field);
-        let message = field_message(
-            t,
-            &kehu_domain::error::FieldError::new(self.field.clone(), self.code),
-        );
+        let mut error = kehu_domain::error::FieldError::new(self.field.clone(), self.code);
+        error.args.clone_from(&self.args);
+        let message = field_message(t, &error);
         match &self.column {
             Some(c) if *c != field => format!("{c} ({field}): {message}"),
             _ => format!("{field}: {message}"),
