@@ -21,6 +21,13 @@ impl Clock {
         Clock::Manual(Arc::new(Mutex::new(t)))
     }
 
+    /// Moves a manual clock to `t` (a system clock cannot be moved: nothing happens).
+    pub fn set(&self, t: DateTime<Utc>) {
+        if let Clock::Manual(m) = self {
+            *m.lock().unwrap_or_else(|e| e.into_inner()) = t;
+        }
+    }
+
     /// The current instant. The only place the server reads the wall clock.
     #[expect(clippy::disallowed_methods, reason = "this is the clock")]
     pub fn now(&self) -> DateTime<Utc> {

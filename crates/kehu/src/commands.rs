@@ -89,8 +89,8 @@ async fn seed(store: &Store) -> anyhow::Result<()> {
         .await
         .context("seeding demo data")?;
     println!(
-        "demo organisation: {} customers ({} in the pool)",
-        summary.customers, summary.in_pool
+        "demo organisation: {} customers ({} in the pool), {} leads",
+        summary.customers, summary.in_pool, summary.leads
     );
     println!("demo logins (password for all: {}):", summary.password);
     for l in &summary.logins {

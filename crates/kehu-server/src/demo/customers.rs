@@ -37,7 +37,7 @@ pub(super) async fn create_all(
     org: &Org,
     now: DateTime<Utc>,
     count: usize,
-) -> Result<Vec<Created>, StoreError> {
+) -> Result<(Vec<Created>, Book), StoreError> {
     let team_shares: Vec<(usize, u32)> = org
         .teams
         .iter()
@@ -71,12 +71,12 @@ pub(super) async fn create_all(
             at,
         });
     }
-    Ok(out)
+    Ok((out, book))
 }
 
 /// Remembers what was handed out, so names and phones stay distinct.
 #[derive(Default)]
-struct Book {
+pub(super) struct Book {
     names: HashSet<String>,
     /// Brand + trade pairs, kept apart across cities so the demo has no accidental
     /// look-alikes for duplicate review to flag.
@@ -89,7 +89,7 @@ struct Book {
 
 impl Book {
     /// One customer as a rep would type it.
-    fn customer(
+    pub(super) fn customer(
         &mut self,
         rng: &mut StdRng,
         city: &City,

@@ -1,11 +1,13 @@
 //! The demo organisation (`kehu demo`): a Chinese SMB sales department with three regional
-//! teams, a few thousand customers and half a year of ownership history, all created through
+//! teams, a few thousand customers, half a year of ownership history and two weeks of
+//! leads routed by rules, all created through
 //! the same parsers, rules and store calls as real use, so the demo shows real behaviour.
 
 mod customers;
 mod fields;
 mod follow_ups;
 mod history;
+mod leads;
 mod names;
 mod org;
 #[cfg(test)]
@@ -63,6 +65,8 @@ pub struct DemoSummary {
     pub customers: usize,
     /// Customers in the pool at the end.
     pub in_pool: usize,
+    /// Leads taken in (two weeks of them).
+    pub leads: usize,
 }
 
 /// The password of every demo account.
@@ -95,14 +99,17 @@ pub async fn seed(
         ));
     }
     let org = org::build(store, &mut rng, now, size.reps_per_team, &password_hash).await?;
-    let created = customers::create_all(store, &mut rng, &org, now, size.customers).await?;
+    let (created, mut book) =
+        customers::create_all(store, &mut rng, &org, now, size.customers).await?;
     let in_pool = history::play(store, &mut rng, &org, &created, now).await?;
     follow_ups::log(store, &mut rng, &created, now).await?;
+    let leads = leads::seed(store, &mut rng, &org, (&created, &mut book), now).await?;
     Ok(DemoSummary {
         logins: org.logins,
         password: DEMO_PASSWORD,
         customers: created.len(),
         in_pool,
+        leads,
     })
 }
 

@@ -44,6 +44,10 @@ impl DemoTeam {
 
 /// The whole organisation.
 pub(super) struct Org {
+    /// The administrator.
+    pub admin: Actor,
+    /// The department above the regional teams.
+    pub root: TeamId,
     /// The regional teams, in [`REGIONS`] order.
     pub teams: Vec<DemoTeam>,
     /// Every account, for the summary.
@@ -103,7 +107,7 @@ pub(super) async fn build(
         team_id: None,
         password_hash,
     };
-    store.create_user(&admin, founded).await?;
+    let admin_id = store.create_user(&admin, founded).await?;
     let mut logins = vec![DemoLogin {
         login: admin.login.to_owned(),
         name: admin.name.to_owned(),
@@ -134,7 +138,16 @@ pub(super) async fn build(
             reps,
         });
     }
-    Ok(Org { teams, logins })
+    let admin = store
+        .actor(admin_id)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("demo: the admin vanished".to_owned()))?;
+    Ok(Org {
+        admin,
+        root,
+        teams,
+        logins,
+    })
 }
 
 /// What every member of one team has in common.
