@@ -121,16 +121,20 @@ async fn sources(
     Ok(out)
 }
 
-/// One rule per region to its team (round robin), and the lead pool of the whole
-/// department for what no region covers.
+/// One rule per team for its provinces (round robin), and the lead pool of the whole
+/// department for what no team covers.
 async fn rules(state: &AppState, org: &Org) -> Result<(), StoreError> {
     let mut rules = Vec::new();
     for team in &org.teams {
-        let region = team.region.team.trim_end_matches('组');
+        // The team's own provinces: its territory is not a textbook region (华北组 sells in
+        // 山东, which the textbook counts as 华东).
+        let mut provinces: Vec<&str> = team.region.cities.iter().map(|c| c.province).collect();
+        provinces.sort_unstable();
+        provinces.dedup();
         let team_id = team.manager.team_id.map(|t| t.0);
         rules.push(json!({
-            "name": format!("{region}线索轮流分配"),
-            "criteria": { "regions": [region] },
+            "name": format!("{}线索轮流分配", team.region.team),
+            "criteria": { "provinces": provinces },
             "target": { "team": team_id },
             "strategy": "round_robin",
         }));
