@@ -190,6 +190,11 @@ async fn inquiry(
     let mut input = lead_of(book.customer(rng, city, now)?, message);
     if rng.random_bool(0.1) {
         let (name, province) = pick(rng, ELSEWHERE);
+        // The firm is from there: its name starts with that city, not the region's.
+        input.company = input.company.map(|c| {
+            c.strip_prefix(city.name)
+                .map_or(c.clone(), |rest| format!("{name}{rest}"))
+        });
         input.city = Some(name.to_owned());
         input.province = Some(province.to_owned());
     }
