@@ -163,6 +163,8 @@ struct ShowPage {
     v: LeadView,
     /// The viewer is the assigned rep and has not answered yet.
     can_respond: bool,
+    /// The assigned rep may make a customer of it (转为客户) while it points at none.
+    can_convert: bool,
     /// The lead's history, in words, oldest first: (when, what).
     events: Vec<(String, String)>,
     /// What is known of the person, in words, while it waits in a pool the viewer claims from.
@@ -221,9 +223,9 @@ async fn show(
         .iter()
         .map(|e| (local_time(e.at, offset), event_text(t, e)))
         .collect();
-    let can_respond = lead.status == "assigned"
-        && lead.responded_at.is_none()
-        && lead.assigned_to == Some(session.actor.user_id.0);
+    let mine = lead.status == "assigned" && lead.assigned_to == Some(session.actor.user_id.0);
+    let can_respond = mine && lead.responded_at.is_none();
+    let can_convert = mine && lead.customer_id.is_none();
     let flash = q.flash.as_deref().and_then(|f| match f {
         "responded" | "claimed" => Some(t.t(&format!("leads.{f}_done")).to_owned()),
         "entered" | "entered_again" => Some(t.t(&format!("lead_entry.{f}")).to_owned()),
@@ -252,6 +254,7 @@ async fn show(
         csrf: session.csrf.clone(),
         v: LeadView::new(t, offset, lead, state.now()),
         can_respond,
+        can_convert,
         events,
         summary,
     })

@@ -1,6 +1,8 @@
 //! Leads (线索): sources and their intake tokens (`sources`), intake in one short write
-//! transaction (`intake`), and reading leads as an actor may (`read`).
+//! transaction (`intake`), reading leads as an actor may (`read`), and a lead turned into a
+//! customer (`convert`).
 
+mod convert;
 mod health;
 mod intake;
 mod pool;

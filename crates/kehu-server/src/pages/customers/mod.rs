@@ -1,10 +1,12 @@
-//! Customer pages: lists, the customer page, the new-customer form, owner actions.
+//! Customer pages: lists, the customer page, the new-customer form (also filled from a
+//! lead), owner actions.
 
 mod actions;
 mod check;
 mod collaborators;
 mod deals;
 mod follow_up;
+mod from_lead;
 mod list;
 mod locks;
 mod new;

@@ -10,7 +10,7 @@ use crate::pages::Nav;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kehu_domain::customer::{ContactInput, CustomerInput, IntentLevel, NewCustomer, Source};
@@ -22,22 +22,24 @@ use std::collections::HashMap;
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct NewForm {
-    name: String,
-    phone: String,
-    source: String,
-    intent: String,
-    grade: String,
-    credit_code: String,
-    industry: String,
-    province: String,
-    city: String,
-    next_follow_up_at: String,
-    contact_name: String,
-    contact_phone: String,
-    contact_title: String,
+    pub(super) name: String,
+    pub(super) phone: String,
+    pub(super) source: String,
+    pub(super) intent: String,
+    pub(super) grade: String,
+    pub(super) credit_code: String,
+    pub(super) industry: String,
+    pub(super) province: String,
+    pub(super) city: String,
+    pub(super) next_follow_up_at: String,
+    pub(super) contact_name: String,
+    pub(super) contact_phone: String,
+    pub(super) contact_title: String,
     /// The keys of the fuzzy hits the rep confirmed as different customers (the checkbox
     /// shown after a refused save carries them, space-separated).
-    confirm_distinct: String,
+    pub(super) confirm_distinct: String,
+    /// The lead the customer is made from (转为客户), if any: a hidden field.
+    pub(super) lead: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -92,15 +94,25 @@ pub fn render(session: &Session, form: NewForm, errors: HashMap<String, String>)
     }
 }
 
-pub async fn page(session: Session) -> NewPage {
-    render(
-        &session,
-        NewForm {
+/// `?lead=ID`: the form filled from that lead.
+#[derive(Debug, Default, Deserialize)]
+pub struct NewQuery {
+    lead: Option<i64>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<NewQuery>,
+) -> Result<NewPage, PageError> {
+    let form = match q.lead {
+        Some(id) => super::from_lead::form_of(&state, &session.actor, id).await?,
+        None => NewForm {
             intent: "medium".to_owned(),
             ..Default::default()
         },
-        HashMap::new(),
-    )
+    };
+    Ok(render(&session, form, HashMap::new()))
 }
 
 fn some(s: &str) -> Option<String> {
@@ -181,7 +193,10 @@ pub async fn submit(
         .map(str::to_owned)
         .collect();
     match crate::identity::create(&state, &session.actor, &new, &confirmed).await {
-        Ok(id) => Ok(Redirect::to(&format!("/customers/{}?flash=created", id.0)).into_response()),
+        Ok(id) => {
+            super::from_lead::link(&state, &session.actor, &form.lead, id).await?;
+            Ok(Redirect::to(&format!("/customers/{}?flash=created", id.0)).into_response())
+        }
         Err(SaveError::App(AppError::Duplicate(hit))) => {
             // Shown at the phone field, with a link when the rep may open the existing one.
             let errors = HashMap::from([(hit.field.to_owned(), duplicate_message(t, &hit))]);

@@ -11,6 +11,7 @@ mod deals;
 mod follow_ups;
 mod forms;
 mod fuzzy;
+mod lead_convert;
 mod lead_entry;
 mod lead_import;
 mod leave;
