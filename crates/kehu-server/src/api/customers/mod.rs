@@ -19,6 +19,7 @@ use axum::{Json, Router};
 use kehu_domain::customer::{CustomerInput, CustomerPatch, NewCustomer};
 use kehu_domain::error::FieldError;
 use kehu_domain::ids::CustomerId;
+use kehu_domain::lead::LeadId;
 use kehu_domain::{Actor, Role};
 use kehu_store::customers::{CustomerView, ListQuery, Scope};
 use serde::Deserialize;
@@ -132,14 +133,45 @@ async fn create(
     ApiActor(actor): ApiActor,
     ApiJson(body): ApiJson<serde_json::Map<String, Value>>,
 ) -> Result<Response, ApiError> {
+    let mut body = body;
+    let lead = from_lead(&state, &actor, body.remove("from_lead")).await?;
     let body = Confirming::<CustomerInput>::parse(body)?;
     let new = NewCustomer::parse(&body.body, state.config.utc_offset)?;
     let id = match crate::identity::create(&state, &actor, &new, &body.confirm_distinct).await {
         Ok(id) => id,
         Err(e) => return Ok(refused(e)),
     };
+    if let Some(lead) = lead {
+        state
+            .store
+            .convert_lead(lead, actor.user_id, id, state.now())
+            .await?;
+    }
     let json = single(&state, &actor, id).await?;
     Ok((StatusCode::CREATED, Json(json)).into_response())
+}
+
+/// `from_lead` (转为客户): the lead the customer is made from, which must be assigned to
+/// `actor` and not linked to a customer yet; checked before anything is saved.
+async fn from_lead(
+    state: &AppState,
+    actor: &Actor,
+    raw: Option<Value>,
+) -> Result<Option<LeadId>, AppError> {
+    let id = match raw {
+        None | Some(Value::Null) => return Ok(None),
+        Some(v) => v
+            .as_i64()
+            .ok_or_else(|| FieldError::new("from_lead", "invalid_type"))?,
+    };
+    let lead = state.store.lead_for(actor, id).await?;
+    let convertible = lead.is_some_and(|l| {
+        l.status == "assigned" && l.assigned_to == Some(actor.user_id.0) && l.customer_id.is_none()
+    });
+    if !convertible {
+        return Err(FieldError::new("from_lead", "lead_not_convertible").into());
+    }
+    Ok(Some(LeadId(id)))
 }
 
 /// A customer with its contacts and confirmations, for `actor`, or 404.

@@ -72,7 +72,7 @@ async fn the_assigned_rep_makes_a_customer_of_a_lead_and_the_lead_points_at_it()
         other.post("/customers", &theirs).await.status(303);
         let unlinked = o.app.get(&o.rep_a, &format!("/api/v1/leads/{lead}")).await;
         assert_eq!(
-            unlinked.assert_status(200).body["customer_id"],
+            unlinked.assert_status(200).body["customer"],
             json!(null),
             "{b:?}"
         );
@@ -108,5 +108,47 @@ async fn the_assigned_rep_makes_a_customer_of_a_lead_and_the_lead_points_at_it()
         let history = page.text("#lead-history");
         let step = zh("leads.event_converted").replace("{by}", &o.rep_a.name);
         assert!(history.contains(&step), "{b:?}: {history}");
+    }
+}
+
+#[tokio::test]
+async fn the_api_makes_a_customer_of_a_lead_only_for_its_rep() {
+    for b in BACKENDS {
+        let o = Org::start(b).await;
+        let (_, token) = source(&o, 100).await;
+        set_rules(&o, json!([round_robin("华东", &[], &[&o.rep_a])])).await;
+        let body = json!({ "company": "无锡宏达仓储", "phone": "13955556666", "city": "无锡" });
+        let lead = id_of(&send_and_read(&o, &token, "convert-api", &body).await);
+        let customer = json!({ "name": "无锡宏达仓储", "phone": "13955556666", "source": "web",
+                               "from_lead": lead });
+        // Not rep_b's lead: refused before anything is saved.
+        o.app
+            .post(&o.rep_b, "/api/v1/customers", customer.clone())
+            .await
+            .assert_problem(422)
+            .assert_fields(&["from_lead"]);
+        assert!(
+            o.app.list_ids(&o.rep_b, "scope=mine").await.is_empty(),
+            "{b:?}"
+        );
+        let made = o
+            .app
+            .post(&o.rep_a, "/api/v1/customers", customer.clone())
+            .await;
+        let made = id_of(&made.assert_status(201).body);
+        let read = o.app.get(&o.rep_a, &format!("/api/v1/leads/{lead}")).await;
+        assert_eq!(
+            read.assert_status(200).body["customer"],
+            json!({ "id": made, "name": "无锡宏达仓储" }),
+            "{b:?}"
+        );
+        // Once only.
+        let again = json!({ "name": "无锡宏达", "phone": "13955557777", "source": "web",
+                            "from_lead": lead });
+        o.app
+            .post(&o.rep_a, "/api/v1/customers", again)
+            .await
+            .assert_problem(422)
+            .assert_fields(&["from_lead"]);
     }
 }
