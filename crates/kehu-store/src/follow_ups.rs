@@ -9,6 +9,7 @@ use kehu_domain::Actor;
 use kehu_domain::followup::{Effectiveness, FollowUpKind, NewFollowUp};
 use kehu_domain::ids::{CustomerId, UserId};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 
 /// A follow-up as shown in a customer's history.
@@ -167,13 +168,15 @@ pub struct ProtectionInput {
     pub effective: Vec<DateTime<Utc>>,
 }
 
-/// id, source, grade, owner since, and one effective follow-up's time (none: a null).
+/// id, source, grade, owner since, one effective follow-up's time (none: a null), and the
+/// rules setting's JSON.
 type ProtectionRow = (
     i64,
     String,
     Option<String>,
     DateTime<Utc>,
     Option<DateTime<Utc>>,
+    Option<String>,
 );
 
 /// Customers per statement of [`Store::protection_inputs`]: a duplicate check's hits.
@@ -181,16 +184,23 @@ const PROTECTION_SLOTS: usize = 8;
 
 impl Store {
     /// [`ProtectionInput`] of each owned customer among `ids` (pool customers are left
-    /// out), read in one statement per eight customers: what the duplicate check shows as
-    /// "protected until" beside each hit.
-    pub async fn protection_inputs(
+    /// out), and the setting `rules` (the protection rules, `T::default()` when never set),
+    /// read in one statement per eight customers: what the duplicate check shows as
+    /// "protected until" beside each hit, on every check that has one.
+    pub async fn protection_inputs<T: DeserializeOwned + Default>(
         &self,
         ids: &[CustomerId],
-    ) -> Result<HashMap<CustomerId, ProtectionInput>, StoreError> {
+        rules: &str,
+    ) -> Result<(HashMap<CustomerId, ProtectionInput>, T), StoreError> {
         let mut out: HashMap<CustomerId, ProtectionInput> = HashMap::new();
+        let mut raw: Option<String> = None;
         for chunk in ids.chunks(PROTECTION_SLOTS) {
             let mut q = Query::new(
-                "select c.id, c.source, c.grade, c.owner_since, f.at from customers c \
+                "select c.id, c.source, c.grade, c.owner_since, f.at, \
+                 (select value from settings where name = ",
+            );
+            q.push_bind(rules.to_owned()).push(
+                ") from customers c \
                  left join follow_ups f on f.customer_id = c.id and f.author_id = c.owner_id \
                  and f.effective and f.at >= c.owner_since \
                  where c.owner_id is not null and c.id in (",
@@ -199,7 +209,8 @@ impl Store {
             q.push_list((0..PROTECTION_SLOTS).map(|k| chunk.get(k).map_or(0, |id| id.0)))
                 .push(") order by c.id, f.at");
             let rows: Vec<ProtectionRow> = self.read_all(&q).await?;
-            for (id, source, grade, owner_since, at) in rows {
+            for (id, source, grade, owner_since, at, setting) in rows {
+                raw = raw.or(setting);
                 let entry = out
                     .entry(CustomerId(id))
                     .or_insert_with(|| ProtectionInput {
@@ -211,6 +222,6 @@ impl Store {
                 entry.effective.extend(at);
             }
         }
-        Ok(out)
+        Ok((out, crate::settings::parse(rules, raw)?))
     }
 }

@@ -11,7 +11,7 @@ use kehu_domain::ids::CustomerId;
 use kehu_domain::ownership::protection::{ProtectionRules, protection};
 
 /// Sets `protected_until` on every hit whose customer has an owner: one read of the
-/// customers' follow-ups for all hits, and the rules.
+/// customers' follow-ups and the rules for all hits.
 pub(super) async fn protect(state: &AppState, hits: &mut [DuplicateHit]) -> Result<(), AppError> {
     let mut ids: Vec<CustomerId> = hits
         .iter()
@@ -23,8 +23,8 @@ pub(super) async fn protect(state: &AppState, hits: &mut [DuplicateHit]) -> Resu
     }
     ids.sort();
     ids.dedup();
-    let inputs = state.store.protection_inputs(&ids).await?;
-    let rules: ProtectionRules = state.store.setting(PROTECTION).await?;
+    let (inputs, rules): (_, ProtectionRules) =
+        state.store.protection_inputs(&ids, PROTECTION).await?;
     for h in hits {
         let Some(i) = inputs.get(&h.customer) else {
             continue;
