@@ -381,6 +381,27 @@ pub fn zh(key: &str) -> String {
 }
 
 impl TestApp {
+    /// Who changed the setting `name`, and to what (its new JSON), oldest first, read from
+    /// the audit log straight in the database.
+    pub async fn setting_audit(&self, name: &str) -> Vec<(i64, String)> {
+        const SQL: &str = "select actor_id, new_value from audit_log \
+             where entity = 'setting' and field = $1 order by id";
+        match self.backend {
+            Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&self.db.url).await.expect("db");
+                let q = sqlx::query_as(SQL).bind(name);
+                q.fetch_all(&pool).await.expect("audit")
+            }
+            Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&self.db.url).await.expect("db");
+                let q = sqlx::query_as(SQL).bind(name);
+                q.fetch_all(&pool).await.expect("audit")
+            }
+        }
+    }
+}
+
+impl TestApp {
     /// Like [`TestApp::user`], with a chosen display name (for pages a person will look at,
     /// such as the README screenshot).
     pub async fn user_named(&self, login: &str, name: &str, role: Role, team: TeamId) -> TestUser {

@@ -3,8 +3,8 @@
 //! in the audit log; admins only.
 
 use super::{Form, Web, signed_in};
-use crate::harness::{Org, TestApp, zh};
-use kehu_testkit::{BACKENDS, Backend};
+use crate::harness::{Org, zh};
+use kehu_testkit::BACKENDS;
 use serde_json::{Value, json};
 
 /// The protection periods as the API answers them.
@@ -14,22 +14,6 @@ async fn stored(o: &Org) -> Value {
         .await
         .assert_status(200)
         .body
-}
-
-/// Who changed the protection periods, and to what, oldest first.
-async fn audit(app: &TestApp) -> Vec<(i64, String)> {
-    const SQL: &str = "select actor_id, new_value from audit_log \
-         where entity = 'setting' and field = 'protection_periods' order by id";
-    match app.backend {
-        Backend::Sqlite => {
-            let pool = sqlx::SqlitePool::connect(&app.db.url).await.expect("db");
-            sqlx::query_as(SQL).fetch_all(&pool).await.expect("audit")
-        }
-        Backend::Postgres => {
-            let pool = sqlx::PgPool::connect(&app.db.url).await.expect("db");
-            sqlx::query_as(SQL).fetch_all(&pool).await.expect("audit")
-        }
-    }
 }
 
 async fn post(web: &Web, csrf: &str, fields: &[(&str, &str)]) -> super::Page {
@@ -136,7 +120,7 @@ async fn an_admin_adds_changes_and_removes_an_override_on_the_rules_page() {
         assert_eq!(page.count("#no-overrides"), 1, "{b:?}");
         assert_eq!(stored(&o).await["by_grade"], json!([]), "{b:?}");
         // Every change is in the audit log, by the admin: add, change, main form, remove.
-        let trail = audit(&o.app).await;
+        let trail = o.app.setting_audit("protection_periods").await;
         assert_eq!(trail.len(), 4, "{b:?}: {trail:?}");
         assert!(trail.iter().all(|(by, _)| *by == o.admin.id), "{b:?}");
         assert!(
@@ -228,7 +212,11 @@ async fn bad_override_input_is_shown_at_its_field_and_nothing_is_saved() {
             zh("error.unknown_value"),
             "{b:?}"
         );
-        assert_eq!(audit(&o.app).await.len(), 1, "{b:?}: only the one good add");
+        assert_eq!(
+            o.app.setting_audit("protection_periods").await.len(),
+            1,
+            "{b:?}: only the one good add"
+        );
     }
 }
 

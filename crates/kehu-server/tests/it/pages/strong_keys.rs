@@ -5,27 +5,11 @@
 
 use super::{Web, signed_in};
 use crate::harness::{Org, TestApp, TestUser, id_of, ui_fmt, zh};
-use kehu_testkit::{BACKENDS, Backend};
+use kehu_testkit::BACKENDS;
 use reqwest::Method;
 use serde_json::{Value, json};
 
 const API: &str = "/api/v1/settings/strong-keys";
-
-/// Who changed the strong keys, and to what, oldest first.
-async fn audit(app: &TestApp) -> Vec<(i64, String)> {
-    const SQL: &str = "select actor_id, new_value from audit_log \
-         where entity = 'setting' and field = 'strong_keys' order by id";
-    match app.backend {
-        Backend::Sqlite => {
-            let pool = sqlx::SqlitePool::connect(&app.db.url).await.expect("db");
-            sqlx::query_as(SQL).fetch_all(&pool).await.expect("audit")
-        }
-        Backend::Postgres => {
-            let pool = sqlx::PgPool::connect(&app.db.url).await.expect("db");
-            sqlx::query_as(SQL).fetch_all(&pool).await.expect("audit")
-        }
-    }
-}
 
 /// Creates a customer as `user` that the check finds similar to one already stored,
 /// confirming it is a different one.
@@ -98,7 +82,10 @@ async fn an_admin_makes_landlines_strong_once_no_two_customers_share_one() {
             ticked(&refused),
             ["strong.mobile", "strong.landline", "strong.credit_code"]
         );
-        assert!(audit(app).await.is_empty(), "{b:?}: nothing saved");
+        assert!(
+            app.setting_audit("strong_keys").await.is_empty(),
+            "{b:?}: nothing saved"
+        );
 
         // The API says the same, with the customers' ids; a rep may not change it at all.
         let body = json!({ "kinds": all });
@@ -138,7 +125,7 @@ async fn an_admin_makes_landlines_strong_once_no_two_customers_share_one() {
             ticked(&page),
             ["strong.mobile", "strong.landline", "strong.credit_code"]
         );
-        let log = audit(app).await;
+        let log = app.setting_audit("strong_keys").await;
         assert_eq!(log.len(), 1, "{b:?}");
         assert_eq!(log[0].0, o.admin.id, "{b:?}");
         assert_eq!(
