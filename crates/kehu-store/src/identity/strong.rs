@@ -7,6 +7,7 @@
 use super::strong_keys;
 use crate::Store;
 use crate::db::Tx;
+use crate::db::query::Query;
 use crate::error::StoreError;
 use crate::settings::write_setting;
 use chrono::{DateTime, Utc};
@@ -56,26 +57,31 @@ impl Store {
                 .await?;
         }
         let before = strong_keys(&mut tx).await?;
-        for kind in strong.kinds().iter().filter(|k| !before.contains(**k)) {
+        let added = changed(&strong, &before);
+        let dropped = changed(&before, &strong);
+        for kind in &added {
             if let Some(shared) = shared_values(&mut tx, *kind).await? {
                 return Err(StoreError::KeyShared(Box::new(shared)));
             }
         }
-        let slots = kind_slots(&strong);
-        on_tx!(&mut tx, |c| {
-            sqlx::query(
-                "update identity_keys set strong = (kind in ($1, $2, $3)) \
-                 where strong <> (kind in ($4, $5, $6))",
+        // Only the kinds that change: a kind strong before and after keeps its rows as they
+        // are, weak ones included (a number two customers shared before mobiles were
+        // unique stays weak on the later one, for the duplicate review).
+        for (kinds, flag) in [(&added, true), (&dropped, false)] {
+            if kinds.is_empty() {
+                continue;
+            }
+            let slots = kind_slots(kinds);
+            let q = Query::new(
+                "update identity_keys set strong = $1 where kind in ($2, $3, $4) and strong <> $5",
             )
+            .bind(flag)
             .bind(slots[0])
             .bind(slots[1])
             .bind(slots[2])
-            .bind(slots[0])
-            .bind(slots[1])
-            .bind(slots[2])
-            .execute(&mut *c)
-            .await?;
-        });
+            .bind(flag);
+            tx.run(&q).await?;
+        }
         let json =
             serde_json::to_string(&strong).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         write_setting(&mut tx, actor, STRONG_KEYS, &json, now).await?;
@@ -84,11 +90,20 @@ impl Store {
     }
 }
 
-/// The strong kinds' codes in three slots, padded with a code no key has, so the statement
-/// never changes and never holds an empty `in ()`.
-fn kind_slots(strong: &StrongKeys) -> [&'static str; 3] {
+/// The kinds of `a` that `b` lacks.
+fn changed(a: &StrongKeys, b: &StrongKeys) -> Vec<KeyKind> {
+    a.kinds()
+        .iter()
+        .copied()
+        .filter(|k| !b.contains(*k))
+        .collect()
+}
+
+/// `kinds`' codes in three slots, padded with a code no key has, so the statement never
+/// changes.
+fn kind_slots(kinds: &[KeyKind]) -> [&'static str; 3] {
     let mut slots = [""; 3];
-    for (slot, kind) in slots.iter_mut().zip(strong.kinds()) {
+    for (slot, kind) in slots.iter_mut().zip(kinds) {
         *slot = kind.code();
     }
     slots

@@ -148,3 +148,63 @@ async fn the_strong_kinds_follow_the_setting_and_a_shared_value_refuses_the_chan
         }
     }
 }
+
+/// A raw statement on the test database (to set up what only an old migration wrote).
+async fn exec(b: kehu_testkit::Backend, url: &str, sql: &str) {
+    match b {
+        kehu_testkit::Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(url).await.expect("db");
+            sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+                .execute(&pool)
+                .await
+                .expect("exec");
+        }
+        kehu_testkit::Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(url).await.expect("db");
+            sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+                .execute(&pool)
+                .await
+                .expect("exec");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_kind_that_stays_strong_keeps_the_weak_rows_of_numbers_shared_before() {
+    for b in BACKENDS {
+        let o = org(b).await;
+        let s = &o.db.store;
+        let admin = admin(s, &o).await;
+        let first = s
+            .create_customer(&o.rep_a, &new_customer("苏州华星", "13800138000"), t0())
+            .await
+            .expect("first");
+        let later = s
+            .create_customer(&o.rep_b, &new_customer("华星精密", "13900139000"), t0())
+            .await
+            .expect("later");
+        // What the identity migration wrote for a mobile two customers already shared: the
+        // later customer keeps it as a weak key, for the duplicate review.
+        let sql = format!(
+            "update identity_keys set value = '+8613800138000', strong = false \
+             where customer_id = {} and kind = 'mobile'",
+            later.0
+        );
+        exec(b, &o.db.url, &sql).await;
+
+        s.put_strong_keys(&admin, &StrongKeys::of(&KeyKind::ALL), t0())
+            .await
+            .expect("landlines strong too; mobiles unchanged");
+        let key = vec![IdentityKey::phone(
+            &Phone::parse("phone", "13800138000").expect("valid"),
+        )];
+        let hits = s.customers_sharing_keys(&key).await.expect("lookup");
+        assert_eq!(
+            hits.iter()
+                .map(|h| (h.customer_id, h.strong))
+                .collect::<Vec<_>>(),
+            vec![(first, true), (later, false)],
+            "{b:?}"
+        );
+    }
+}
