@@ -80,7 +80,7 @@ pub(super) async fn seed(
             .map_err(|e| StoreError::Corrupt(format!("demo: lead {key}: {e:?}")))?;
         taken += 1;
         if now - at > TimeDelta::hours(OPEN_HOURS) {
-            answer(store, rng, done.receipt.id, at, sender.2, &org.admin).await?;
+            answer(store, rng, done.receipt.id, (at, now), sender.2, &org.admin).await?;
         }
     }
     Ok(taken)
@@ -243,7 +243,7 @@ async fn answer(
     store: &Store,
     rng: &mut StdRng,
     lead: i64,
-    at: DateTime<Utc>,
+    (at, now): (DateTime<Utc>, DateTime<Utc>),
     window: u32,
     admin: &Actor,
 ) -> Result<(), StoreError> {
@@ -260,7 +260,8 @@ async fn answer(
         rng.random_range(window + 1..window * 2 + 2)
     };
     let note = Some("已电话联系，约了下周拜访");
-    let answered = at + TimeDelta::minutes(minutes);
+    // Never after the present: a late answer to an older lead is late, not in the future.
+    let answered = (at + TimeDelta::minutes(minutes)).min(now);
     // A refusal (already answered) leaves the lead as it is.
     let _refused = store
         .respond_to_lead(LeadId(lead), UserId(rep), note, answered)
