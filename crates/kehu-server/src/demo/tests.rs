@@ -334,6 +334,12 @@ async fn two_weeks_of_leads_routed_by_the_rules_and_mostly_answered() {
             "{b:?}: {answered} of {}",
             leads.len()
         );
+        assert!(
+            leads
+                .iter()
+                .all(|l| l.responded_at.is_none_or(|t| t <= now())),
+            "{b:?}: no answer after the present"
+        );
         assert!(open > 0, "{b:?}");
         assert!(
             leads
