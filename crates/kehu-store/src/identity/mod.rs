@@ -6,17 +6,17 @@ mod strong;
 pub use strong::{STRONG_KEYS, SharedKey};
 
 use crate::Store;
-use crate::customers::view_of;
 use crate::db::Tx;
+use crate::db::query::Query;
 use crate::error::StoreError;
-use crate::rows::{CustomerRow, customer_select, read_filter};
+use crate::rows::{collaborator_access, pool_open, read_filter};
 use crate::users::scope_pattern;
 use chrono::{DateTime, Utc};
 use kehu_domain::Actor;
-use kehu_domain::access::visibility;
+use kehu_domain::access::{AccessFacts, visibility};
 use kehu_domain::customer::keys::{IdentityKey, KeyKind, StrongKeys};
 use kehu_domain::customer::mask_phone;
-use kehu_domain::ids::CustomerId;
+use kehu_domain::ids::{CustomerId, UserId};
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -187,17 +187,26 @@ pub(crate) async fn strong_keys(tx: &mut Tx) -> Result<StrongKeys, StoreError> {
 /// ones and usually one or two exact ones), so one statement nearly always does.
 const READABLE_SLOTS: usize = 8;
 
-/// The read rules of `customer_for`, for a fixed number of ids (`$3`…`$10`; unused slots
-/// hold 0, which no customer has), so the statement text never changes.
+/// The read rules of `customer_for` for a fixed number of ids (`$3`…`$10`; unused slots
+/// hold 0, which no customer has), so the statement text never changes: only what the
+/// policy needs (owner, owner's team path, the actor's grant, whether the pool is open).
 const READABLE: &str = concat!(
-    customer_select!(),
-    "where c.id in ($3, $4, $5, $6, $7, $8, $9, $10) and c.merged_into is null and ",
+    "select c.id, c.owner_id, ot.path, \
+     (select k.access from collaborators k where k.customer_id = c.id and k.user_id = $1), ",
+    pool_open!("c.pool_id"),
+    " from customers c left join users o on o.id = c.owner_id \
+     left join teams ot on ot.id = o.team_id \
+     where c.id in ($3, $4, $5, $6, $7, $8, $9, $10) and c.merged_into is null and ",
     read_filter!()
 );
 
+/// id, owner, owner's team path, the actor's grant, pool open to the actor.
+type ReadableRow = (i64, Option<i64>, Option<String>, Option<String>, bool);
+
 impl Store {
     /// Which of `ids` `actor` may open, by the rules of [`Store::customer_for`], read in one
-    /// statement for up to eight ids (what the duplicate check needs for all its hits).
+    /// statement for up to eight ids (what the duplicate check needs for all its hits), on
+    /// a direct reader where there is one.
     pub async fn readable_among(
         &self,
         actor: &Actor,
@@ -205,21 +214,24 @@ impl Store {
     ) -> Result<HashSet<CustomerId>, StoreError> {
         let mut out = HashSet::new();
         for chunk in ids.chunks(READABLE_SLOTS) {
-            let rows: Vec<CustomerRow> = on_db!(&self.db, |p| {
-                let mut q = sqlx::query_as::<_, CustomerRow>(READABLE)
-                    .bind(actor.user_id.0)
-                    .bind(scope_pattern(actor));
-                for k in 0..READABLE_SLOTS {
-                    q = q.bind(chunk.get(k).map_or(0, |id| id.0));
-                }
-                q.fetch_all(p).await
-            })?;
-            for row in rows {
-                let view = view_of(row)?;
+            let mut q = Query::new(READABLE)
+                .bind(actor.user_id.0)
+                .bind(scope_pattern(actor));
+            for k in 0..READABLE_SLOTS {
+                q = q.bind(chunk.get(k).map_or(0, |id| id.0));
+            }
+            let rows: Vec<ReadableRow> = self.read_all(&q).await?;
+            for (id, owner, path, grant, pool_open) in rows {
+                let facts = AccessFacts {
+                    owner_id: owner.map(UserId),
+                    owner_team_path: path.as_deref(),
+                    collaborator: collaborator_access(grant.as_deref()),
+                    pool_open,
+                };
                 // As in `customer_for`: if the SQL filter and the policy ever disagree, the
                 // stricter answer wins.
-                if visibility(actor, view.facts()).can_read() {
-                    out.insert(view.customer.id);
+                if visibility(actor, facts).can_read() {
+                    out.insert(CustomerId(id));
                 }
             }
         }

@@ -131,3 +131,53 @@ async fn asking_twice_for_collaboration_records_one_open_request() {
         assert_eq!(open[0].requester_name, "rep_b");
     }
 }
+
+/// What the duplicate check reveals ids by: the same rules as opening the customer.
+#[tokio::test]
+async fn readable_among_follows_the_read_rules() {
+    use kehu_domain::access::CollaboratorAccess;
+    use std::collections::HashSet;
+    for b in BACKENDS {
+        let o = org(b).await;
+        let s = &o.db.store;
+        let a = s
+            .create_customer(&o.rep_a, &new_customer("苏州华星", "13800138001"), t0())
+            .await
+            .expect("a");
+        let shared = s
+            .create_customer(&o.rep_a, &new_customer("无锡新材", "13800138002"), t0())
+            .await
+            .expect("shared");
+        s.add_collaborator(
+            shared,
+            o.rep_b.user_id,
+            CollaboratorAccess::Read,
+            o.rep_a.user_id,
+            t0(),
+        )
+        .await
+        .expect("grant");
+        let both = [a, shared, kehu_domain::ids::CustomerId(999_999)];
+        let readable = |who| async move { s.readable_among(who, &both).await.expect("read") };
+        assert_eq!(
+            readable(&o.rep_a).await,
+            HashSet::from([a, shared]),
+            "{b:?}: owner"
+        );
+        assert_eq!(
+            readable(&o.rep_b).await,
+            HashSet::from([shared]),
+            "{b:?}: collaborator"
+        );
+        assert_eq!(
+            readable(&o.manager).await,
+            HashSet::from([a, shared]),
+            "{b:?}: manager"
+        );
+        assert_eq!(
+            readable(&o.other_manager).await,
+            HashSet::new(),
+            "{b:?}: other team"
+        );
+    }
+}
