@@ -405,6 +405,23 @@ mod tests {
     }
 
     #[test]
+    fn converts_to_a_field_error_with_a_stable_code() {
+        let f = |raw: &str| {
+            let e: FieldError = err(raw).into();
+            (e.field.into_owned(), e.code)
+        };
+        let field = || "credit_code".to_owned();
+        // `O` is likely a mistyped `0`: the code that says so; `V` has no likely reading.
+        assert_eq!(
+            f("9144030O708461136T"),
+            (field(), "credit_code_char_suggest")
+        );
+        assert_eq!(f("9144030V708461136T"), (field(), "credit_code_char"));
+        assert_eq!(f("914403"), (field(), "credit_code_length"));
+        assert_eq!(f("914403101922038216"), (field(), "credit_code_check"));
+    }
+
+    #[test]
     fn check_char_computes_the_18th_character() {
         assert_eq!(CreditCode::check_char("91440300708461136"), Some('T'));
         assert_eq!(CreditCode::check_char("91440300192203821"), Some('6'));
