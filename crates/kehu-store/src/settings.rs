@@ -41,6 +41,24 @@ impl Store {
     }
 }
 
+/// The setting `name` as `T`, read in the caller's transaction (`T::default()` when never
+/// set): for a write that must see the setting it is ordered with.
+pub(crate) async fn setting_in<T: DeserializeOwned + Default>(
+    tx: &mut Tx,
+    name: &str,
+) -> Result<T, StoreError> {
+    parse(name, raw_in(tx, name).await?)
+}
+
+async fn raw_in(tx: &mut Tx, name: &str) -> Result<Option<String>, StoreError> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "select value from settings where name = $1"
+    )
+    .bind(name)
+    .fetch_optional(&mut *c)
+    .await?))
+}
+
 /// Stores `json` as the setting `name` in the caller's transaction, with the change (old and
 /// new JSON) in the audit log.
 pub(crate) async fn write_setting(
@@ -51,11 +69,8 @@ pub(crate) async fn write_setting(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let now = micros(now);
+    let old = raw_in(tx, name).await?;
     on_tx!(tx, |c| {
-        let old: Option<String> = sqlx::query_scalar("select value from settings where name = $1")
-            .bind(name)
-            .fetch_optional(&mut *c)
-            .await?;
         sqlx::query(
             "insert into settings (name, value, updated_by, updated_at) values ($1, $2, $3, $4) \
              on conflict (name) do update set value = excluded.value, \

@@ -49,10 +49,23 @@ impl KeyKind {
 /// landline may be a switchboard shared by many, so it only warns unless a team says
 /// otherwise.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "StrongKeysInput")]
 pub struct StrongKeys {
     /// The strong kinds, each once, in [`KeyKind::ALL`]'s order.
     kinds: Vec<KeyKind>,
+}
+
+/// [`StrongKeys`] as sent: the kinds in any order, repeats allowed.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StrongKeysInput {
+    kinds: Vec<KeyKind>,
+}
+
+impl From<StrongKeysInput> for StrongKeys {
+    fn from(input: StrongKeysInput) -> Self {
+        StrongKeys::of(&input.kinds)
+    }
 }
 
 impl Default for StrongKeys {
@@ -83,11 +96,6 @@ impl StrongKeys {
     /// The strong kinds.
     pub fn kinds(&self) -> &[KeyKind] {
         &self.kinds
-    }
-
-    /// The same set as stored (each kind once, in order), whatever was parsed.
-    pub fn normalized(self) -> StrongKeys {
-        StrongKeys::of(&self.kinds)
     }
 }
 
@@ -166,7 +174,6 @@ mod tests {
     fn strong_kinds_are_a_set_read_from_their_codes() {
         let s: StrongKeys =
             serde_json::from_str(r#"{"kinds": ["landline", "mobile", "landline"]}"#).expect("ok");
-        let s = s.normalized();
         assert_eq!(s.kinds(), &[KeyKind::Mobile, KeyKind::Landline]);
         assert!(!s.contains(KeyKind::CreditCode));
         assert_eq!(

@@ -1,6 +1,7 @@
 //! `/api/v1/settings/…`: the rules admins configure — which follow-ups count, the
-//! protection periods, lead routing's settings and which identity keys are strong. Everyone may read them (reps see them on the follow-up form); only
-//! admins change them, and every change is in the audit log.
+//! protection periods, lead routing's settings and which identity keys are strong. Everyone
+//! may read them (reps see them on the follow-up form); only admins change them, and every
+//! change is in the audit log.
 
 use super::ApiJson;
 use crate::auth::ApiActor;
@@ -55,7 +56,6 @@ async fn put_strong_keys(
     if !actor.is_admin() {
         return Err(AppError::Forbidden.into());
     }
-    let strong = strong.normalized();
     state
         .store
         .put_strong_keys(&actor, &strong, state.now())

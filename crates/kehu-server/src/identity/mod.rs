@@ -2,9 +2,9 @@
 //! or a fuzzy hit holds until the rep confirms "this is a different customer".
 //!
 //! Exact hits come from the identity keys (a strong one refuses the save: a mobile or a
-//! credit code unless an admin chose other kinds; a weak one, a landline say, warns). Fuzzy hits come from the match index: its candidates are scored by the
-//! same [`Matcher`] as `kehu dedupe`, and a score at or above [`WARN_SCORE`] is a hit with
-//! the matcher's reasons. Hits reveal only what the rep may see: name, owner, since,
+//! credit code unless an admin chose other kinds; a weak one, a landline say, warns). Fuzzy
+//! hits come from the match index: its candidates are scored by the same [`Matcher`] as
+//! `kehu dedupe`, and a score at or above [`WARN_SCORE`] is a hit with the matcher's reasons. Hits reveal only what the rep may see: name, owner, since,
 //! protected until, masked phone, and the id only when the rep may open the customer.
 
 mod input;

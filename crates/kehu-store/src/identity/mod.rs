@@ -174,13 +174,7 @@ impl Store {
 
 /// The strong kinds as stored, read in the caller's transaction.
 pub(crate) async fn strong_keys(tx: &mut Tx) -> Result<StrongKeys, StoreError> {
-    let raw: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
-        "select value from settings where name = $1"
-    )
-    .bind(STRONG_KEYS)
-    .fetch_optional(&mut *c)
-    .await?);
-    crate::settings::parse(STRONG_KEYS, raw)
+    crate::settings::setting_in(tx, STRONG_KEYS).await
 }
 
 /// Ids per statement of [`Store::readable_among`]: a check has a few hits (at most 5 fuzzy

@@ -1,6 +1,6 @@
 //! Changing which key kinds are strong. The stored keys carry their `strong` flag (the
-//! partial UNIQUE index is on it), so a change rewrites the flags in the same transaction as
-//! the setting, and is refused, with nothing changed, when a kind to be made strong has a
+//! partial UNIQUE index is on it), so a change rewrites the flags of the kinds that change in
+//! the same transaction as the setting, and is refused, with nothing changed, when a kind to be made strong has a
 //! value several customers share: the index could not hold it, and which customer would keep
 //! the key is a merge's decision, not a setting's.
 
@@ -37,8 +37,8 @@ pub struct SharedKey {
 }
 
 impl Store {
-    /// Makes `strong` the strong kinds: rewrites every stored key's flag and records the
-    /// setting (audit log included) in one transaction. Refused with
+    /// Makes `strong` the strong kinds: rewrites the stored keys' flags of the kinds that
+    /// change and records the setting (audit log included) in one transaction. Refused with
     /// [`StoreError::KeyShared`] when a kind becoming strong has a value several customers
     /// hold; nothing changes then.
     pub async fn put_strong_keys(
@@ -47,7 +47,6 @@ impl Store {
         strong: &StrongKeys,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let strong = strong.clone().normalized();
         let mut tx = self.begin_write().await?;
         if let Tx::Postgres(t) = &mut tx {
             // Writers of keys hold ROW EXCLUSIVE; this waits for them and holds them off
@@ -57,8 +56,8 @@ impl Store {
                 .await?;
         }
         let before = strong_keys(&mut tx).await?;
-        let added = changed(&strong, &before);
-        let dropped = changed(&before, &strong);
+        let added = changed(strong, &before);
+        let dropped = changed(&before, strong);
         for kind in &added {
             if let Some(shared) = shared_values(&mut tx, *kind).await? {
                 return Err(StoreError::KeyShared(Box::new(shared)));
@@ -82,8 +81,7 @@ impl Store {
             .bind(flag);
             tx.run(&q).await?;
         }
-        let json =
-            serde_json::to_string(&strong).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let json = serde_json::to_string(strong).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         write_setting(&mut tx, actor, STRONG_KEYS, &json, now).await?;
         tx.commit().await?;
         Ok(())
