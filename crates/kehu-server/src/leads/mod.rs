@@ -3,6 +3,7 @@
 //! against every customer first (`matching`), lets the domain decide where it goes, and
 //! has the store write it in one transaction keyed by the sender's `Idempotency-Key`.
 
+pub mod convert;
 mod explain;
 pub mod health;
 pub mod import;

@@ -223,9 +223,10 @@ async fn show(
         .iter()
         .map(|e| (local_time(e.at, offset), event_text(t, e)))
         .collect();
-    let mine = lead.status == "assigned" && lead.assigned_to == Some(session.actor.user_id.0);
-    let can_respond = mine && lead.responded_at.is_none();
-    let can_convert = mine && lead.customer_id.is_none();
+    let can_respond = lead.status == "assigned"
+        && lead.responded_at.is_none()
+        && lead.assigned_to == Some(session.actor.user_id.0);
+    let can_convert = crate::leads::convert::convertible(&lead, &session.actor);
     let flash = q.flash.as_deref().and_then(|f| match f {
         "responded" | "claimed" => Some(t.t(&format!("leads.{f}_done")).to_owned()),
         "entered" | "entered_again" => Some(t.t(&format!("lead_entry.{f}")).to_owned()),

@@ -10,6 +10,7 @@ use crate::auth::ApiActor;
 use crate::error::{ApiError, AppError};
 use crate::i18n::{Locale, T};
 use crate::identity::{DuplicateHit, SaveError};
+use crate::leads::convert;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -134,7 +135,7 @@ async fn create(
     ApiJson(body): ApiJson<serde_json::Map<String, Value>>,
 ) -> Result<Response, ApiError> {
     let mut body = body;
-    let lead = from_lead(&state, &actor, body.remove("from_lead")).await?;
+    let lead = from_lead(&state, &actor, body.remove(convert::FIELD)).await?;
     let body = Confirming::<CustomerInput>::parse(body)?;
     let new = NewCustomer::parse(&body.body, state.config.utc_offset)?;
     let id = match crate::identity::create(&state, &actor, &new, &body.confirm_distinct).await {
@@ -142,36 +143,28 @@ async fn create(
         Err(e) => return Ok(refused(e)),
     };
     if let Some(lead) = lead {
-        state
-            .store
-            .convert_lead(lead, actor.user_id, id, state.now())
-            .await?;
+        convert::link(&state, &actor, lead, id).await?;
     }
     let json = single(&state, &actor, id).await?;
     Ok((StatusCode::CREATED, Json(json)).into_response())
 }
 
-/// `from_lead` (转为客户): the lead the customer is made from, which must be assigned to
-/// `actor` and not linked to a customer yet; checked before anything is saved.
+/// `from_lead` (转为客户): the lead the customer is made from, checked before anything is
+/// saved.
 async fn from_lead(
     state: &AppState,
     actor: &Actor,
     raw: Option<Value>,
 ) -> Result<Option<LeadId>, AppError> {
-    let id = match raw {
-        None | Some(Value::Null) => return Ok(None),
-        Some(v) => v
-            .as_i64()
-            .ok_or_else(|| FieldError::new("from_lead", "invalid_type"))?,
-    };
-    let lead = state.store.lead_for(actor, id).await?;
-    let convertible = lead.is_some_and(|l| {
-        l.status == "assigned" && l.assigned_to == Some(actor.user_id.0) && l.customer_id.is_none()
-    });
-    if !convertible {
-        return Err(FieldError::new("from_lead", "lead_not_convertible").into());
+    match raw {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => {
+            let id = v
+                .as_i64()
+                .ok_or_else(|| FieldError::new(convert::FIELD, "invalid_type"))?;
+            convert::lead_to_convert(state, actor, id).await.map(Some)
+        }
     }
-    Ok(Some(LeadId(id)))
 }
 
 /// A customer with its contacts and confirmations, for `actor`, or 404.

@@ -1,20 +1,21 @@
 //! The new-customer form filled from a lead (转为客户): the lead's company, phone, contact,
 //! place and trade, and its source where a customer source has the same code or name. The
 //! rep checks and saves it as any new customer (duplicate checks included); the lead then
-//! points at the customer.
+//! points at the customer (`crate::leads::convert` decides who may).
 
 use super::new::NewForm;
 use crate::error::{AppError, PageError};
 use crate::i18n::{Locale, T};
+use crate::leads::convert::{FIELD, convertible, lead_to_convert};
 use crate::state::AppState;
 use kehu_domain::Actor;
 use kehu_domain::customer::{Phone, Source};
-use kehu_domain::ids::CustomerId;
+use kehu_domain::error::FieldError;
 use kehu_domain::lead::LeadId;
 use kehu_store::leads::Lead;
 
-/// The form for a customer made from lead `id`, which `actor` must be able to read (else
-/// the not-found page).
+/// The form for a customer made from lead `id`, which must be `actor`'s to convert (else
+/// the not-found page: the form does not exist for anyone else).
 pub(super) async fn form_of(
     state: &AppState,
     actor: &Actor,
@@ -24,8 +25,25 @@ pub(super) async fn form_of(
         .store
         .lead_for(actor, id)
         .await?
+        .filter(|l| convertible(l, actor))
         .ok_or(AppError::NotFound)?;
     Ok(prefill(&lead))
+}
+
+/// The posted hidden field: no lead, or one `actor` may convert (else the field's error).
+pub(super) async fn checked(
+    state: &AppState,
+    actor: &Actor,
+    raw: &str,
+) -> Result<Option<LeadId>, AppError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let id = raw
+        .parse::<i64>()
+        .map_err(|_| FieldError::new(FIELD, "invalid_type"))?;
+    lead_to_convert(state, actor, id).await.map(Some)
 }
 
 /// The form's fields from `lead`.
@@ -43,15 +61,14 @@ fn prefill(lead: &Lead) -> NewForm {
         name,
         phone,
         source: source_of(&lead.source_name).unwrap_or_default(),
-        intent: "medium".to_owned(),
         grade: lead.grade.clone().unwrap_or_default(),
         credit_code: lead.credit_code.clone().unwrap_or_default(),
         industry: lead.industry.clone().unwrap_or_default(),
         province: lead.province.clone().unwrap_or_default(),
         city: lead.city.clone().unwrap_or_default(),
         contact_name: lead.contact_name.clone().unwrap_or_default(),
-        lead: lead.id.to_string(),
-        ..NewForm::default()
+        from_lead: lead.id.to_string(),
+        ..NewForm::blank()
     }
 }
 
@@ -65,24 +82,6 @@ fn source_of(lead_source: &str) -> Option<String> {
             .any(|l| T(l).t(&key) == wanted);
         (named || s.code() == wanted).then(|| s.code().to_owned())
     })
-}
-
-/// After the customer is saved: the lead of the form (if any) points at it. A lead that is
-/// not the rep's, or is linked already, is left as it is (the customer stays).
-pub(super) async fn link(
-    state: &AppState,
-    actor: &Actor,
-    lead: &str,
-    customer: CustomerId,
-) -> Result<(), AppError> {
-    let Ok(lead) = lead.trim().parse::<i64>() else {
-        return Ok(());
-    };
-    state
-        .store
-        .convert_lead(LeadId(lead), actor.user_id, customer, state.now())
-        .await?;
-    Ok(())
 }
 
 #[cfg(test)]

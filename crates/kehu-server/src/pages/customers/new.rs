@@ -39,7 +39,7 @@ pub struct NewForm {
     /// shown after a refused save carries them, space-separated).
     pub(super) confirm_distinct: String,
     /// The lead the customer is made from (转为客户), if any: a hidden field.
-    pub(super) lead: String,
+    pub(super) from_lead: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -94,10 +94,10 @@ pub fn render(session: &Session, form: NewForm, errors: HashMap<String, String>)
     }
 }
 
-/// `?lead=ID`: the form filled from that lead.
+/// `?from_lead=ID`: the form filled from that lead.
 #[derive(Debug, Default, Deserialize)]
 pub struct NewQuery {
-    lead: Option<i64>,
+    from_lead: Option<i64>,
 }
 
 pub async fn page(
@@ -105,14 +105,21 @@ pub async fn page(
     session: Session,
     Query(q): Query<NewQuery>,
 ) -> Result<NewPage, PageError> {
-    let form = match q.lead {
+    let form = match q.from_lead {
         Some(id) => super::from_lead::form_of(&state, &session.actor, id).await?,
-        None => NewForm {
-            intent: "medium".to_owned(),
-            ..Default::default()
-        },
+        None => NewForm::blank(),
     };
     Ok(render(&session, form, HashMap::new()))
+}
+
+impl NewForm {
+    /// An empty form, intent medium.
+    pub(super) fn blank() -> NewForm {
+        NewForm {
+            intent: "medium".to_owned(),
+            ..Default::default()
+        }
+    }
 }
 
 fn some(s: &str) -> Option<String> {
@@ -187,6 +194,8 @@ pub async fn submit(
                 .into_response());
         }
     };
+    // A forged or stale lead id is refused before anything is saved, as the API does.
+    let lead = super::from_lead::checked(&state, &session.actor, &form.from_lead).await?;
     let confirmed: Vec<String> = form
         .confirm_distinct
         .split_whitespace()
@@ -194,7 +203,9 @@ pub async fn submit(
         .collect();
     match crate::identity::create(&state, &session.actor, &new, &confirmed).await {
         Ok(id) => {
-            super::from_lead::link(&state, &session.actor, &form.lead, id).await?;
+            if let Some(lead) = lead {
+                crate::leads::convert::link(&state, &session.actor, lead, id).await?;
+            }
             Ok(Redirect::to(&format!("/customers/{}?flash=created", id.0)).into_response())
         }
         Err(SaveError::App(AppError::Duplicate(hit))) => {

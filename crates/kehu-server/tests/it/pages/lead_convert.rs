@@ -1,6 +1,7 @@
 //! 转为客户: the rep a lead is assigned to opens the new-customer form filled from it, saves,
 //! and the lead then points at the customer with the step in its history. Nobody else can
-//! open the filled form or link the lead, whatever id they send.
+//! open the filled form or link the lead, whatever id they send: the page and the API refuse
+//! it before saving.
 
 use super::signed_in;
 use crate::api_routing::{round_robin, set_rules};
@@ -24,7 +25,7 @@ async fn the_assigned_rep_makes_a_customer_of_a_lead_and_the_lead_points_at_it()
         // Another rep may neither open the filled form nor see the lead.
         let other = signed_in(&o.app, "rep_b").await;
         other
-            .get(&format!("/customers/new?lead={lead}"))
+            .get(&format!("/customers/new?from_lead={lead}"))
             .await
             .status(404);
 
@@ -32,11 +33,11 @@ async fn the_assigned_rep_makes_a_customer_of_a_lead_and_the_lead_points_at_it()
         let page = rep.get(&page_of).await.status(200);
         assert_eq!(
             page.attr("#lead-convert", "href").as_deref(),
-            Some(format!("/customers/new?lead={lead}").as_str()),
+            Some(format!("/customers/new?from_lead={lead}").as_str()),
             "{b:?}"
         );
         let form = rep
-            .get(&format!("/customers/new?lead={lead}"))
+            .get(&format!("/customers/new?from_lead={lead}"))
             .await
             .status(200);
         let value = |name: &str| form.attr(&format!("#new-customer [name='{name}']"), "value");
@@ -49,7 +50,7 @@ async fn the_assigned_rep_makes_a_customer_of_a_lead_and_the_lead_points_at_it()
         assert_eq!(value("contact_name").as_deref(), Some("张伟"), "{b:?}");
         assert_eq!(value("city").as_deref(), Some("苏州"), "{b:?}");
         assert_eq!(
-            value("lead").as_deref(),
+            value("from_lead").as_deref(),
             Some(lead.to_string().as_str()),
             "{b:?}"
         );
@@ -59,7 +60,8 @@ async fn the_assigned_rep_makes_a_customer_of_a_lead_and_the_lead_points_at_it()
             "{b:?}: 官网表单 is the customer source of that name"
         );
 
-        // rep_b posts the same lead id with a customer of their own: saved, lead untouched.
+        // rep_b posts the same lead id with a customer of their own: refused before anything
+        // is saved, the lead untouched.
         let csrf_b = other.get("/customers/new").await.status(200).csrf();
         let lead_s = lead.to_string();
         let theirs = [
@@ -67,9 +69,13 @@ async fn the_assigned_rep_makes_a_customer_of_a_lead_and_the_lead_points_at_it()
             ("name", "无锡新材"),
             ("phone", "13911112222"),
             ("source", "web"),
-            ("lead", lead_s.as_str()),
+            ("from_lead", lead_s.as_str()),
         ];
-        other.post("/customers", &theirs).await.status(303);
+        other.post("/customers", &theirs).await.status(422);
+        assert!(
+            o.app.list_ids(&o.rep_b, "scope=mine").await.is_empty(),
+            "{b:?}: nothing saved"
+        );
         let unlinked = o.app.get(&o.rep_a, &format!("/api/v1/leads/{lead}")).await;
         assert_eq!(
             unlinked.assert_status(200).body["customer"],
@@ -88,7 +94,7 @@ async fn the_assigned_rep_makes_a_customer_of_a_lead_and_the_lead_points_at_it()
             ("contact_name", "张伟"),
             ("city", "苏州"),
             ("province", "江苏"),
-            ("lead", lead_s.as_str()),
+            ("from_lead", lead_s.as_str()),
         ];
         let saved = rep.post("/customers", &mine).await.status(303);
         let customer: i64 = saved
