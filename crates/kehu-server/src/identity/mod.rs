@@ -120,9 +120,19 @@ pub async fn check(
         }
     }
     out.extend(fuzzy.into_iter().map(|(c, m)| fuzzy_hit(c, m)));
-    reveal_ids(state, actor, &mut out).await?;
-    protection::protect(state, &mut out).await?;
+    complete(state, actor, &mut out).await?;
     Ok(out)
+}
+
+/// What a hit shows beyond the match itself, for the check and a refused save alike: its id
+/// where the actor may open the customer, and until when its owner's protection runs.
+async fn complete(
+    state: &AppState,
+    actor: &Actor,
+    hits: &mut [DuplicateHit],
+) -> Result<(), AppError> {
+    reveal_ids(state, actor, hits).await?;
+    protection::protect(state, hits).await
 }
 
 /// Sets each hit's id where the actor may open the customer: one read for all hits.

@@ -116,7 +116,8 @@ fn confirmations(
         .collect())
 }
 
-/// Turns a store refusal into the answer a rep can act on: who has it, since when.
+/// Turns a store refusal into the answer a rep can act on: who has it, since when, until
+/// when it is protected.
 async fn explain(
     state: &AppState,
     actor: &Actor,
@@ -133,7 +134,7 @@ async fn explain(
     match found {
         Some(m) => {
             let mut hits = [super::exact_hit(m)];
-            match super::reveal_ids(state, actor, &mut hits).await {
+            match super::complete(state, actor, &mut hits).await {
                 Ok(()) => {
                     let [hit] = hits;
                     AppError::Duplicate(Box::new(hit))

@@ -57,6 +57,11 @@ async fn a_second_customer_with_the_same_mobile_is_refused_naming_the_owner() {
             "{b:?}: the phone stays masked"
         );
         assert_eq!(
+            time(&existing["protected_until"]),
+            time(&first["owner_since"]) + Duration::days(15),
+            "{b:?}: how long the owner keeps it"
+        );
+        assert_eq!(
             existing["id"],
             serde_json::Value::Null,
             "{b:?}: li may not open zhang's customer"
